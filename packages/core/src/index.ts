@@ -1,0 +1,16 @@
+export { API_KEY_PREFIX } from './access/api-keys.ts';
+export { SESSION_TTL_MS, type SignedIn } from './access/auth.ts';
+export { hashPassword, verifyPassword } from './access/passwords.ts';
+export { type SessionPrincipal, userPrincipal } from './access/principals.ts';
+export { THROTTLE } from './access/throttle.ts';
+export { diffOf } from './audit/diff.ts';
+export { createTenant, type NewTenant } from './org/tenants.ts';
+export { backoffMs, type JobQueue } from './platform/jobs.ts';
+export type { DomainEvent, Outbox, OutboxConsumer, OutboxEvent } from './platform/outbox.ts';
+export type { Platform } from './platform/platform.ts';
+export { createServices, type ServiceDeps, type Services } from './services.ts';
+export { type Clock, systemClock } from './shared/clock.ts';
+export { type Ctx, can, inScope, type Principal } from './shared/context.ts';
+export { newId, randomToken } from './shared/ids.ts';
+export { maskEmail, maskMobile, normalizeMobile } from './shared/personal-data.ts';
+export { type Failure, fail, notFound, ok, type Result } from './shared/result.ts';

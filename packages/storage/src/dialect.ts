@@ -1,0 +1,29 @@
+import type { ColumnDataType, CreateTableBuilder, QueryExecutorProvider } from 'kysely';
+
+/**
+ * What shared code may ask of a SQL engine. Code outside `dialects/` never branches on a
+ * dialect's name; it asks one of these capabilities instead (the Kysely `Dialect` idea).
+ */
+export interface DialectInfo {
+  readonly name: 'sqlite' | 'postgres';
+  /** `INSERT … RETURNING` is available. */
+  readonly supportsReturning: boolean;
+  /** `SELECT … FOR UPDATE SKIP LOCKED` is available (several workers can claim jobs at once). */
+  readonly supportsSkipLocked: boolean;
+  /** Schema changes roll back with the transaction. */
+  readonly supportsTransactionalDdl: boolean;
+  /** The case-insensitive LIKE operator. */
+  readonly ilike: 'like' | 'ilike';
+  /** Column types that both engines represent the same way. */
+  readonly types: { readonly double: ColumnDataType };
+  /** Adds an auto-incrementing 64-bit integer primary key named `id`. */
+  serialId<T extends string>(table: CreateTableBuilder<T>): CreateTableBuilder<T, 'id'>;
+  /**
+   * Makes outbox rows become visible in id order. PostgreSQL hands out sequence values at
+   * insert time, so two transactions can commit their rows out of id order and a consumer
+   * reading "id > cursor" would skip the late one forever. Taking one transaction-scoped
+   * advisory lock before the insert serializes outbox writers until commit. SQLite has a
+   * single writer, so this is a no-op there.
+   */
+  orderOutboxWrites(trx: QueryExecutorProvider): Promise<void>;
+}

@@ -1,0 +1,22 @@
+import { type Kysely, type Migration, type MigrationResultSet, Migrator } from 'kysely';
+import { migrations } from './migrations/index.ts';
+import type { Storage } from './storage.ts';
+
+/** Applies every pending migration; safe to call from several processes at once. */
+export async function migrateToLatest(storage: Storage): Promise<MigrationResultSet> {
+  const migrator = new Migrator({
+    db: storage.db as unknown as Kysely<unknown>,
+    provider: {
+      getMigrations: async () => {
+        const bound: Record<string, Migration> = {};
+        for (const [name, m] of Object.entries(migrations)) {
+          bound[name] = { up: (db) => m.up(db, storage.dialect) };
+        }
+        return bound;
+      },
+    },
+  });
+  const result = await migrator.migrateToLatest();
+  if (result.error) throw result.error;
+  return result;
+}

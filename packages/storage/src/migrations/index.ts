@@ -1,0 +1,15 @@
+import type { Kysely } from 'kysely';
+import type { DialectInfo } from '../dialect.ts';
+import * as foundation from './20261122150000_foundation.ts';
+
+export interface PondMigration {
+  up(db: Kysely<unknown>, dialect: DialectInfo): Promise<void>;
+}
+
+/**
+ * Every migration, keyed by its timestamped name. Names sort in the order they run; a
+ * migration that has shipped is never edited, only followed by a new one.
+ */
+export const migrations: Record<string, PondMigration> = {
+  '20261122150000_foundation': foundation,
+};
