@@ -1,0 +1,75 @@
+import { randomUUID } from 'node:crypto';
+import fastifyCookie from '@fastify/cookie';
+import fastifyRateLimit from '@fastify/rate-limit';
+import type { Services } from '@pond/core';
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { Config } from './config.ts';
+import { handleError } from './http/errors.ts';
+import { observability } from './http/observability.ts';
+import { buildOpenApi } from './http/openapi.ts';
+import { staticAssets } from './http/static.ts';
+import { accessRoutes } from './routes/access.ts';
+import { authRoutes } from './routes/auth.ts';
+import { orgRoutes } from './routes/org.ts';
+
+export const VERSION = '0.1.0';
+
+export interface AppDeps {
+  readonly config: Config;
+  readonly services: Services;
+  /** Where the built console lives; tests may point elsewhere. */
+  readonly consoleDist?: string;
+}
+
+const REQUEST_ID = /^[A-Za-z0-9_.:-]{1,64}$/;
+
+/** The HTTP shell: plugins, the error mapper, and every route; no domain logic here. */
+export async function createApp({ config, services, consoleDist }: AppDeps): Promise<FastifyInstance> {
+  const app = Fastify({
+    bodyLimit: config.http.bodyLimit,
+    trustProxy: config.http.publicUrl !== null,
+    genReqId: (req) => {
+      const given = req.headers['x-request-id'];
+      return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+    },
+    logger: {
+      level: config.log.level,
+      redact: {
+        paths: [
+          'req.headers.authorization',
+          'req.headers.cookie',
+          'req.headers["x-csrf-token"]',
+          'req.headers["x-write-key"]',
+          'res.headers["set-cookie"]',
+        ],
+        censor: '[redacted]',
+      },
+    },
+  });
+
+  app.addHook('onSend', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+  app.setErrorHandler(handleError);
+  await app.register(fastifyCookie);
+  await app.register(fastifyRateLimit, {
+    max: config.http.rateLimitPerMinute,
+    timeWindow: 60_000,
+    keyGenerator: (request) => {
+      const auth = request.headers.authorization;
+      return auth ? `key:${auth.slice(-16)}` : `ip:${request.ip}`;
+    },
+    allowList: (request) => request.url === '/healthz' || request.url === '/readyz',
+  });
+
+  observability(app, services);
+  const openApi = buildOpenApi(VERSION);
+  app.get('/api/openapi.json', async () => openApi);
+
+  authRoutes(app, services, config);
+  orgRoutes(app, services);
+  accessRoutes(app, services);
+
+  await staticAssets(app, consoleDist);
+  return app;
+}

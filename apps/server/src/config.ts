@@ -1,0 +1,71 @@
+import { resolve } from 'node:path';
+import { z } from 'zod';
+
+const Env = z.object({
+  POND_HOST: z.string().default('127.0.0.1'),
+  POND_PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  /** `postgres://…` for scaled mode; anything else is an SQLite path. */
+  DATABASE_URL: z.string().optional(),
+  POND_DATA_DIR: z.string().default('./data'),
+  /** The address people reach Pond at; `https://` turns on Secure cookies. */
+  POND_PUBLIC_URL: z.url().optional(),
+  POND_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  POND_BODY_LIMIT: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .default(1024 * 1024),
+  /** Requests a minute per API key or client address. */
+  POND_RATE_LIMIT: z.coerce.number().int().min(1).default(1200),
+  /** `api` serves HTTP only, `worker` runs background work only, `all` does both. */
+  POND_ROLE: z.enum(['all', 'api', 'worker']).default('all'),
+});
+
+export interface Config {
+  readonly http: {
+    readonly host: string;
+    readonly port: number;
+    readonly publicUrl: string | null;
+    readonly secureCookies: boolean;
+    readonly bodyLimit: number;
+    readonly rateLimitPerMinute: number;
+  };
+  readonly storage: { readonly url: string };
+  readonly log: { readonly level: z.infer<typeof Env>['POND_LOG_LEVEL'] };
+  readonly role: 'all' | 'api' | 'worker';
+}
+
+/** Values that never appear in logs or error output. */
+export const SECRET_KEYS = ['DATABASE_URL'] as const;
+
+/**
+ * Reads configuration once, at boot, from the environment; nothing else reads
+ * `process.env`. Throws with every problem listed when a value is malformed.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = Env.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+    throw new Error(`invalid configuration: ${problems}`);
+  }
+  const e = parsed.data;
+  return {
+    http: {
+      host: e.POND_HOST,
+      port: e.POND_PORT,
+      publicUrl: e.POND_PUBLIC_URL ?? null,
+      secureCookies: e.POND_PUBLIC_URL?.startsWith('https://') ?? false,
+      bodyLimit: e.POND_BODY_LIMIT,
+      rateLimitPerMinute: e.POND_RATE_LIMIT,
+    },
+    storage: { url: e.DATABASE_URL ?? `sqlite:${resolve(e.POND_DATA_DIR, 'pond.db')}` },
+    log: { level: e.POND_LOG_LEVEL },
+    role: e.POND_ROLE,
+  };
+}
+
+/** Configuration for tests: in-process, quiet, no rate limit worth hitting. */
+export function testConfig(overrides: Partial<Config['http']> = {}): Config {
+  const base = loadConfig({ POND_LOG_LEVEL: 'silent', DATABASE_URL: ':memory:', POND_RATE_LIMIT: '100000' });
+  return { ...base, http: { ...base.http, ...overrides } };
+}

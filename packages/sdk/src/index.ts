@@ -1,0 +1,1 @@
+export { type ClientOptions, createClient, PondApiError, type PondClient } from './client.ts';
