@@ -12,6 +12,15 @@ export const Permission = z.enum([
   'audit.read',
   /** See personal data (phone numbers, emails) unmasked. */
   'pii.view',
+  'customers.read',
+  'customers.write',
+  'customers.import',
+  'customers.export',
+  /** Export everything held about a customer, and erase a customer. */
+  'privacy.manage',
+  'events.read',
+  /** Create and disable event sources and their write keys. */
+  'sources.manage',
 ]);
 export type Permission = z.infer<typeof Permission>;
 
@@ -27,10 +36,30 @@ const all = Permission.options;
 export const rolePermissions: Record<Role, readonly Permission[]> = {
   owner: all,
   admin: all,
-  operator: ['org.read', 'staff.read', 'users.read'],
-  analyst: ['org.read', 'staff.read', 'audit.read'],
-  store_manager: ['org.read', 'org.write', 'staff.read', 'staff.write', 'users.read', 'pii.view'],
-  staff: ['org.read', 'staff.read'],
+  operator: [
+    'org.read',
+    'staff.read',
+    'users.read',
+    'customers.read',
+    'customers.write',
+    'customers.import',
+    'customers.export',
+    'events.read',
+  ],
+  analyst: ['org.read', 'staff.read', 'audit.read', 'customers.read', 'customers.export', 'events.read'],
+  store_manager: [
+    'org.read',
+    'org.write',
+    'staff.read',
+    'staff.write',
+    'users.read',
+    'pii.view',
+    'customers.read',
+    'customers.write',
+    'events.read',
+  ],
+  /** Frontline staff see only the customers they own (their linked staff member's). */
+  staff: ['org.read', 'staff.read', 'customers.read', 'customers.write', 'pii.view'],
 };
 
 export const RoleInfo = z.object({ role: Role, permissions: z.array(Permission) });

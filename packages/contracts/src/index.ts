@@ -4,5 +4,6 @@ export * from './audit.ts';
 export * from './common.ts';
 export * from './endpoint.ts';
 export * from './errors.ts';
+export * from './identities.ts';
 export * from './org.ts';
 export * from './setup.ts';

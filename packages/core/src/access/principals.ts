@@ -20,6 +20,7 @@ export function userPrincipal(user: Selectable<UserTable>, scopePath: string): P
     role,
     permissions: new Set(rolePermissions[role] ?? []),
     scope: { unitId: user.scope_unit_id, path: scopePath },
+    staffId: user.staff_id,
   };
 }
 
@@ -87,6 +88,7 @@ export function createPrincipals(db: Db, clock: Clock) {
         role: null,
         permissions: new Set<Permission>(scopes.success ? scopes.data : []),
         scope: { unitId: row.root_id, path: row.root_path },
+        staffId: null,
       };
     },
   };

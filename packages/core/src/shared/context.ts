@@ -10,6 +10,8 @@ export interface Principal {
   readonly permissions: ReadonlySet<Permission>;
   /** The org unit whose subtree bounds everything this principal sees and changes. */
   readonly scope: { readonly unitId: string; readonly path: string };
+  /** The staff member a console user is linked to (frontline staff see only their customers). */
+  readonly staffId: string | null;
 }
 
 /** Passed as the first argument to every service call made on someone's behalf. */

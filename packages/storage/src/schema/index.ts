@@ -1,8 +1,28 @@
 import type { ApiKeyTable, SessionTable, SignInThrottleTable, UserTable } from './access.ts';
+import type {
+  AttributeDefinitionTable,
+  ConsentTable,
+  CustomerChangeTable,
+  CustomerIdentityTable,
+  CustomerNoteTable,
+  CustomerTable,
+  MergeLogTable,
+} from './customers.ts';
+import type {
+  EventCatalogTable,
+  EventTable,
+  ImportErrorTable,
+  ImportJobTable,
+  IngestRejectionTable,
+  MessageIdTable,
+  SourceTable,
+} from './events.ts';
 import type { OrgUnitTable, StaffTable, TenantTable } from './org.ts';
 import type { AuditLogTable, JobTable, OutboxCursorTable, OutboxTable } from './platform.ts';
 
 export type * from './access.ts';
+export type * from './customers.ts';
+export type * from './events.ts';
 export type * from './org.ts';
 export type * from './platform.ts';
 
@@ -19,4 +39,18 @@ export interface Database {
   outbox: OutboxTable;
   outbox_cursors: OutboxCursorTable;
   jobs: JobTable;
+  customers: CustomerTable;
+  attribute_definitions: AttributeDefinitionTable;
+  customer_identities: CustomerIdentityTable;
+  merge_log: MergeLogTable;
+  customer_changes: CustomerChangeTable;
+  customer_notes: CustomerNoteTable;
+  consents: ConsentTable;
+  sources: SourceTable;
+  events: EventTable;
+  message_ids: MessageIdTable;
+  event_catalog: EventCatalogTable;
+  ingest_rejections: IngestRejectionTable;
+  import_jobs: ImportJobTable;
+  import_errors: ImportErrorTable;
 }
