@@ -1,6 +1,7 @@
 import type { Db, DialectInfo, Executor, JobTable } from '@pond/storage';
 import type { Selectable } from 'kysely';
 import type { Clock } from '../shared/clock.ts';
+import { pollLoop } from './poll-loop.ts';
 
 export interface EnqueueOptions {
   readonly queue: string;
@@ -152,29 +153,11 @@ export function createJobQueue(db: Db, dialect: DialectInfo, clock: Clock): JobQ
       wakeUp?.();
     },
     start({ pollMs = 500 } = {}) {
-      let stopped = false;
-      const loop = (async () => {
-        while (!stopped) {
-          try {
-            await queue.runDue();
-          } catch (e) {
-            console.error('job queue poll failed; retrying', e);
-          }
-          if (stopped) break;
-          await new Promise<void>((resolve) => {
-            const timer = setTimeout(resolve, pollMs);
-            wakeUp = () => {
-              clearTimeout(timer);
-              resolve();
-            };
-          });
-          wakeUp = null;
-        }
-      })();
+      const loop = pollLoop('job queue poll', () => queue.runDue(), pollMs);
+      wakeUp = loop.wake;
       return async () => {
-        stopped = true;
-        wakeUp?.();
-        await loop;
+        wakeUp = null;
+        await loop.stop();
       };
     },
   };

@@ -1,5 +1,6 @@
 import type { Db, DialectInfo, Executor, Trx } from '@pond/storage';
 import type { Clock } from '../shared/clock.ts';
+import { pollLoop } from './poll-loop.ts';
 
 export interface DomainEvent {
   readonly tenantId: string;
@@ -152,28 +153,11 @@ export function createOutbox(db: Db, dialect: DialectInfo, clock: Clock): Outbox
       wakeUp?.();
     },
     start({ pollMs = 250 } = {}) {
-      let stopped = false;
-      let timer: NodeJS.Timeout | null = null;
-      const loop = (async () => {
-        while (!stopped) {
-          try {
-            await outbox.drain();
-          } catch (e) {
-            console.error('outbox delivery failed; retrying', e);
-          }
-          if (stopped) break;
-          await new Promise<void>((resolve) => {
-            wakeUp = resolve;
-            timer = setTimeout(resolve, pollMs);
-          });
-          if (timer) clearTimeout(timer);
-          wakeUp = null;
-        }
-      })();
+      const loop = pollLoop('outbox delivery', () => outbox.drain(), pollMs);
+      wakeUp = loop.wake;
       return async () => {
-        stopped = true;
-        wakeUp?.();
-        await loop;
+        wakeUp = null;
+        await loop.stop();
       };
     },
     position: (name) => readPosition(db, name),
