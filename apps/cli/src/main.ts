@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { loadConfig, startPond, VERSION } from '@pond/server';
 import { migrateToLatest, openStorage } from '@pond/storage';
+import { API_HELP, apiCommand } from './api-command.ts';
 
 const HELP = `pond — private-domain customer operations
 
@@ -9,6 +10,7 @@ Usage: pond <command> [options]
 Commands:
   start              run Pond (console + API + workers) on DATABASE_URL or ./data/pond.db
   migrate            apply pending database migrations and exit
+  api                call an endpoint of a running Pond (pond api --help lists them)
   version            print the version
 
 Configuration comes from the environment: POND_PORT, POND_HOST, DATABASE_URL, POND_DATA_DIR,
@@ -20,9 +22,25 @@ export async function run(argv: string[]): Promise<number> {
   const { positionals, values } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: { help: { type: 'boolean', short: 'h' } },
+    options: {
+      help: { type: 'boolean', short: 'h' },
+      params: { type: 'string' },
+      query: { type: 'string' },
+      body: { type: 'string' },
+    },
   });
   const [command = 'help'] = positionals;
+  if (command === 'api') {
+    if (values.help) {
+      process.stdout.write(API_HELP);
+      return 0;
+    }
+    return apiCommand(positionals[1], values, {
+      env: process.env,
+      out: (t) => process.stdout.write(t),
+      err: (t) => process.stderr.write(t),
+    });
+  }
   if (values.help || command === 'help') {
     process.stdout.write(HELP);
     return 0;
@@ -35,7 +53,8 @@ export async function run(argv: string[]): Promise<number> {
       const storage = await openStorage(loadConfig().storage.url);
       try {
         const result = await migrateToLatest(storage);
-        const applied = result.results?.filter((r) => r.status === 'Success').map((r) => r.migrationName) ?? [];
+        const applied =
+          result.results?.filter((r) => r.status === 'Success').map((r) => r.migrationName) ?? [];
         process.stdout.write(
           applied.length ? `applied: ${applied.join(', ')}\n` : `${storage.description} is up to date\n`,
         );
