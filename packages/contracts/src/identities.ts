@@ -17,7 +17,10 @@ export const IdentityType = z.enum([
 ]);
 export type IdentityType = z.infer<typeof IdentityType>;
 
-export const NAMESPACED_IDENTITIES: ReadonlySet<IdentityType> = new Set(['wechat_openid', 'marketplace_buyer_id']);
+export const NAMESPACED_IDENTITIES: ReadonlySet<IdentityType> = new Set([
+  'wechat_openid',
+  'marketplace_buyer_id',
+]);
 
 export const Identity = z.object({
   type: IdentityType,

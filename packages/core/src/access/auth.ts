@@ -1,5 +1,5 @@
 import { type ChangePassword, type Me, type Role, rolePermissions, type SignIn } from '@pond/contracts';
-import type { Trx, UserTable } from '@pond/storage';
+import type { Executor, Trx, UserTable } from '@pond/storage';
 import type { Selectable } from 'kysely';
 import type { AuditLog } from '../audit/audit-log.ts';
 import type { Platform } from '../platform/platform.ts';
@@ -26,8 +26,10 @@ export function createAuth(p: Platform, audit: AuditLog) {
   const { db, clock } = p;
   const throttle = createSignInThrottle(db, clock);
 
-  async function meOf(user: Selectable<UserTable>, csrfToken: string): Promise<Me> {
-    const tenant = await db
+  // Takes the executor: inside a transaction, a query on `db` would wait for the
+  // transaction's own connection (SQLite has one) and never run.
+  async function meOf(ex: Executor, user: Selectable<UserTable>, csrfToken: string): Promise<Me> {
+    const tenant = await ex
       .selectFrom('tenants')
       .select(['id', 'name', 'slug'])
       .where('id', '=', user.tenant_id)
@@ -65,7 +67,7 @@ export function createAuth(p: Platform, audit: AuditLog) {
       })
       .execute();
     await trx.updateTable('users').set({ last_sign_in_at: now }).where('id', '=', user.id).execute();
-    const signedIn: SignedIn = { token, me: await meOf({ ...user, last_sign_in_at: now }, csrfToken) };
+    const signedIn: SignedIn = { token, me: await meOf(trx, { ...user, last_sign_in_at: now }, csrfToken) };
     return signedIn;
   }
 
@@ -129,7 +131,7 @@ export function createAuth(p: Platform, audit: AuditLog) {
         .selectAll()
         .where('id', '=', ctx.principal.id)
         .executeTakeFirst();
-      return user ? ok(await meOf(user, csrfToken)) : notFound('user');
+      return user ? ok(await meOf(db, user, csrfToken)) : notFound('user');
     },
 
     async changePassword(ctx: Ctx, sessionId: string, input: ChangePassword): Promise<Result<{ ok: true }>> {

@@ -34,8 +34,16 @@ export async function up(db: Kysely<unknown>, d: DialectInfo): Promise<void> {
     .on('customers')
     .columns(['tenant_id', 'status', 'created_at', 'id'])
     .execute();
-  await db.schema.createIndex('customers_tenant_owner').on('customers').columns(['tenant_id', 'owner_staff_id']).execute();
-  await db.schema.createIndex('customers_tenant_store').on('customers').columns(['tenant_id', 'store_id']).execute();
+  await db.schema
+    .createIndex('customers_tenant_owner')
+    .on('customers')
+    .columns(['tenant_id', 'owner_staff_id'])
+    .execute();
+  await db.schema
+    .createIndex('customers_tenant_store')
+    .on('customers')
+    .columns(['tenant_id', 'store_id'])
+    .execute();
 
   await db.schema
     .createTable('attribute_definitions')
@@ -82,8 +90,16 @@ export async function up(db: Kysely<unknown>, d: DialectInfo): Promise<void> {
     .addColumn('created_at', 'bigint', (c) => c.notNull())
     .addColumn('unmerged_at', 'bigint')
     .execute();
-  await db.schema.createIndex('merge_log_survivor').on('merge_log').columns(['tenant_id', 'survivor_id']).execute();
-  await db.schema.createIndex('merge_log_merged').on('merge_log').columns(['tenant_id', 'merged_id']).execute();
+  await db.schema
+    .createIndex('merge_log_survivor')
+    .on('merge_log')
+    .columns(['tenant_id', 'survivor_id'])
+    .execute();
+  await db.schema
+    .createIndex('merge_log_merged')
+    .on('merge_log')
+    .columns(['tenant_id', 'merged_id'])
+    .execute();
 
   for (const table of ['customer_changes', 'customer_notes'] as const) {
     let t = d
@@ -119,7 +135,11 @@ export async function up(db: Kysely<unknown>, d: DialectInfo): Promise<void> {
     .addColumn('source', 'text', (c) => c.notNull())
     .addColumn('created_at', 'bigint', (c) => c.notNull())
     .execute();
-  await db.schema.createIndex('consents_customer').on('consents').columns(['tenant_id', 'customer_id', 'id']).execute();
+  await db.schema
+    .createIndex('consents_customer')
+    .on('consents')
+    .columns(['tenant_id', 'customer_id', 'id'])
+    .execute();
 
   await db.schema
     .createTable('sources')
@@ -150,7 +170,11 @@ export async function up(db: Kysely<unknown>, d: DialectInfo): Promise<void> {
     .on('events')
     .columns(['tenant_id', 'customer_id', 'timestamp'])
     .execute();
-  await db.schema.createIndex('events_name_time').on('events').columns(['tenant_id', 'name', 'timestamp']).execute();
+  await db.schema
+    .createIndex('events_name_time')
+    .on('events')
+    .columns(['tenant_id', 'name', 'timestamp'])
+    .execute();
 
   await db.schema
     .createTable('message_ids')
@@ -210,7 +234,11 @@ export async function up(db: Kysely<unknown>, d: DialectInfo): Promise<void> {
     .addColumn('created_at', 'bigint', (c) => c.notNull())
     .addColumn('finished_at', 'bigint')
     .execute();
-  await db.schema.createIndex('import_jobs_tenant').on('import_jobs').columns(['tenant_id', 'created_at']).execute();
+  await db.schema
+    .createIndex('import_jobs_tenant')
+    .on('import_jobs')
+    .columns(['tenant_id', 'created_at'])
+    .execute();
 
   await d
     .serialId(db.schema.createTable('import_errors'))

@@ -1,0 +1,65 @@
+import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
+import { App as AntApp, ConfigProvider } from 'antd';
+import enUS from 'antd/locale/en_US';
+import zhCNLocale from 'antd/locale/zh_CN';
+import { StrictMode } from 'react';
+import { createRoot } from 'react-dom/client';
+import { createBrowserRouter, Navigate, RouterProvider } from 'react-router';
+import { ApiProvider } from './api/client.tsx';
+import { AppLayout } from './components/app-layout.tsx';
+import { I18nProvider, useI18n } from './i18n/i18n.tsx';
+import { ApiKeysPage } from './pages/access/api-keys-page.tsx';
+import { RolesPage } from './pages/access/roles-page.tsx';
+import { UsersPage } from './pages/access/users-page.tsx';
+import { AuditPage } from './pages/audit/audit-page.tsx';
+import { OrgPage } from './pages/org/org-page.tsx';
+import { SetupPage } from './pages/setup-page.tsx';
+import { SignInPage } from './pages/sign-in-page.tsx';
+
+const router = createBrowserRouter([
+  { path: '/setup', element: <SetupPage /> },
+  { path: '/sign-in', element: <SignInPage /> },
+  {
+    path: '/',
+    element: <AppLayout />,
+    children: [
+      { index: true, element: <Navigate to="/org" replace /> },
+      { path: 'org', element: <OrgPage /> },
+      { path: 'access/users', element: <UsersPage /> },
+      { path: 'access/roles', element: <RolesPage /> },
+      { path: 'access/api-keys', element: <ApiKeysPage /> },
+      { path: 'audit', element: <AuditPage /> },
+      { path: '*', element: <Navigate to="/org" replace /> },
+    ],
+  },
+]);
+
+const queryClient = new QueryClient({ defaultOptions: { queries: { refetchOnWindowFocus: false } } });
+
+function Themed() {
+  const { language } = useI18n();
+  return (
+    <ConfigProvider
+      locale={language === 'en' ? enUS : zhCNLocale}
+      theme={{ token: { colorPrimary: '#0f7b6c' } }}
+    >
+      <AntApp>
+        <RouterProvider router={router} />
+      </AntApp>
+    </ConfigProvider>
+  );
+}
+
+const root = document.getElementById('root');
+if (!root) throw new Error('no #root element');
+createRoot(root).render(
+  <StrictMode>
+    <QueryClientProvider client={queryClient}>
+      <ApiProvider>
+        <I18nProvider>
+          <Themed />
+        </I18nProvider>
+      </ApiProvider>
+    </QueryClientProvider>
+  </StrictMode>,
+);

@@ -1,0 +1,93 @@
+import { createServices, type Services } from '@pond/core';
+import { createApp, testConfig } from '@pond/server';
+import { makeTenant, openTestStorage, TEST_PASSWORD, type TestTenant } from '@pond/testing';
+import type { FastifyInstance } from 'fastify';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { browserAvailable, launchChromium } from './browser.ts';
+import { ensureConsoleBuilt } from './ensure-built.ts';
+
+describe.runIf(browserAvailable())('console in Chromium', () => {
+  let app: FastifyInstance;
+  let services: Services;
+  let tenant: TestTenant;
+  let browser: Browser;
+  let page: Page;
+  let url: string;
+  let close: () => Promise<void>;
+
+  beforeAll(async () => {
+    const consoleDist = ensureConsoleBuilt();
+    const opened = await openTestStorage('sqlite');
+    close = opened.close;
+    services = createServices({ storage: opened.storage, clock: { now: () => Date.now() } });
+    tenant = await makeTenant(services, '湖畔咖啡');
+    app = await createApp({ config: testConfig(), services, consoleDist });
+    url = await app.listen({ host: '127.0.0.1', port: 0 });
+    browser = await launchChromium();
+    page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+  }, 180_000);
+
+  afterEach(async (ctx) => {
+    if (ctx.task.result?.state === 'fail') {
+      await page.screenshot({ path: `/tmp/pond-e2e-failure-${ctx.task.name.replace(/\W+/g, '-')}.png` });
+    }
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await app?.close();
+    await close?.();
+  });
+
+  it('signs in, creates a store and a staff member in it', async () => {
+    await page.goto(`${url}/org`);
+    await page.waitForURL('**/sign-in');
+    await page.getByLabel('邮箱或手机号').fill(tenant.ownerEmail);
+    await page.getByLabel('密码').fill(TEST_PASSWORD);
+    await page
+      .getByRole('button', { name: '登 录' })
+      .or(page.getByRole('button', { name: '登录' }))
+      .click();
+    await page.waitForURL('**/org');
+    await page.getByText('湖畔咖啡 · 总部').waitFor();
+
+    // A store under the head office.
+    await page.getByRole('button', { name: '添加下级' }).click();
+    const unitDialog = page.getByRole('dialog');
+    await unitDialog.getByLabel('组织名称').fill('西湖店');
+    await unitDialog.getByLabel('类型').click();
+    await page.locator('.ant-select-item-option', { hasText: '门店' }).click();
+    await unitDialog.getByRole('button', { name: /保\s*存/ }).click();
+    await page.getByText('西湖店 · 门店').click();
+
+    // A staff member in that store.
+    await page.getByRole('button', { name: '添加员工' }).click();
+    const drawer = page.locator('.ant-drawer');
+    await drawer.getByLabel('姓名').fill('王芳');
+    await drawer.getByLabel('手机号').fill('13800138000');
+    await drawer.getByLabel('企业微信 UserID').fill('wangfang');
+    await drawer.getByRole('button', { name: /保\s*存/ }).click();
+    await page.getByRole('cell', { name: '王芳' }).waitFor();
+    await page.screenshot({ path: '/tmp/pond-console-org.png' });
+
+    const units = await services.orgUnits.list(tenant.owner);
+    const store = units.find((u) => u.name === '西湖店');
+    expect(store?.kind).toBe('store');
+    const staff = await services.staff.list(tenant.owner, {
+      orgUnitId: store?.id,
+      limit: 10,
+      order: 'desc',
+      sort: 'createdAt',
+    });
+    expect(staff.ok && staff.value.data.map((s) => [s.name, s.mobile, s.wecomUserId])).toEqual([
+      ['王芳', '+8613800138000', 'wangfang'],
+    ]);
+  });
+
+  it('switches to English', async () => {
+    await page.getByRole('button', { name: 'English' }).click();
+    await page.getByRole('menuitem', { name: 'Organization & staff' }).waitFor();
+    await page.getByRole('button', { name: 'Add staff member' }).waitFor();
+  });
+});
