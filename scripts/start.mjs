@@ -21,7 +21,11 @@ function newestSource(dir) {
 }
 
 const sources = [join(consoleDir, 'src'), join(consoleDir, 'index.html'), join(consoleDir, 'vite.config.ts')];
-const newest = Math.max(...sources.filter(existsSync).map((p) => (statSync(p).isDirectory() ? newestSource(p) : statSync(p).mtimeMs)));
+const newest = Math.max(
+  ...sources
+    .filter(existsSync)
+    .map((p) => (statSync(p).isDirectory() ? newestSource(p) : statSync(p).mtimeMs)),
+);
 if (newest > builtAt) {
   console.log('Building the console (once, and again whenever its sources change)…');
   const build = spawnSync('npm', ['run', 'build', '-w', '@pond/console', '--silent'], { stdio: 'inherit' });

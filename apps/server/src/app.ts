@@ -51,6 +51,8 @@ export async function createApp({ config, services, consoleDist }: AppDeps): Pro
     reply.header('x-request-id', request.id);
   });
   app.setErrorHandler(handleError);
+  // The API speaks JSON only; anything else is answered 415 rather than parsed as text.
+  app.removeContentTypeParser('text/plain');
   await app.register(fastifyCookie);
   await app.register(fastifyRateLimit, {
     max: config.http.rateLimitPerMinute,

@@ -26,7 +26,7 @@ export class PondApiError extends Error {
 
 type Api = typeof api;
 type Method<E> =
-  {} extends EndpointInput<E>
+  Partial<EndpointInput<E>> extends EndpointInput<E>
     ? (input?: EndpointInput<E>) => Promise<EndpointOutput<E>>
     : (input: EndpointInput<E>) => Promise<EndpointOutput<E>>;
 

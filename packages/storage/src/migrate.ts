@@ -6,6 +6,9 @@ import type { Storage } from './storage.ts';
 export async function migrateToLatest(storage: Storage): Promise<MigrationResultSet> {
   const migrator = new Migrator({
     db: storage.db as unknown as Kysely<unknown>,
+    // Named explicitly: Kysely looks for its bookkeeping tables in every schema, and would
+    // take another schema's for this one's.
+    ...(storage.schema ? { migrationTableSchema: storage.schema } : {}),
     provider: {
       getMigrations: async () => {
         const bound: Record<string, Migration> = {};

@@ -14,6 +14,8 @@ export interface Storage {
   readonly dialect: DialectInfo;
   /** Where the data lives, with any password masked (for logs). */
   readonly description: string;
+  /** The PostgreSQL schema in use when not the default one. */
+  readonly schema?: string;
   close(): Promise<void>;
 }
 

@@ -48,6 +48,7 @@ export function openPostgres(options: PostgresOptions): Storage {
     db,
     dialect: postgresInfo,
     description: `PostgreSQL at ${safeUrl}${options.schema ? ` (schema ${options.schema})` : ''}`,
+    ...(options.schema ? { schema: options.schema } : {}),
     close: () => db.destroy(),
   };
 }
