@@ -10,6 +10,7 @@ import { buildOpenApi } from './http/openapi.ts';
 import { staticAssets } from './http/static.ts';
 import { accessRoutes } from './routes/access.ts';
 import { authRoutes } from './routes/auth.ts';
+import { customerRoutes } from './routes/customers.ts';
 import { orgRoutes } from './routes/org.ts';
 
 export const VERSION = '0.1.0';
@@ -71,6 +72,7 @@ export async function createApp({ config, services, consoleDist }: AppDeps): Pro
   authRoutes(app, services, config);
   orgRoutes(app, services);
   accessRoutes(app, services);
+  customerRoutes(app, services);
 
   await staticAssets(app, consoleDist);
   return app;

@@ -2,6 +2,7 @@ export * from './access.ts';
 export * from './api.ts';
 export * from './audit.ts';
 export * from './common.ts';
+export * from './customers.ts';
 export * from './endpoint.ts';
 export * from './errors.ts';
 export * from './identities.ts';

@@ -5,6 +5,8 @@ import { createPrincipals } from './access/principals.ts';
 import { createSetup } from './access/setup.ts';
 import { createUsers } from './access/users.ts';
 import { createAuditLog } from './audit/audit-log.ts';
+import { createCustomers } from './customers/customers.ts';
+import { createTimeline } from './customers/timeline.ts';
 import { createOrgUnits } from './org/org-units.ts';
 import { createStaff } from './org/staff.ts';
 import { createPlatform } from './platform/platform.ts';
@@ -22,6 +24,7 @@ export function createServices({ storage, clock, setupToken = null }: ServiceDep
   const platform = createPlatform(storage, clock);
   const audit = createAuditLog(storage.db, clock);
   const auth = createAuth(platform, audit);
+  const customers = createCustomers(platform, audit);
   return {
     platform,
     audit,
@@ -32,6 +35,8 @@ export function createServices({ storage, clock, setupToken = null }: ServiceDep
     staff: createStaff(platform, audit),
     users: createUsers(platform, audit),
     apiKeys: createApiKeys(platform, audit),
+    customers,
+    timeline: createTimeline(platform, customers),
   };
 }
 

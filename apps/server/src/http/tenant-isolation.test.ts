@@ -7,11 +7,13 @@ import { type Caller, type HttpFixture, httpFixture } from '../testing/http-fixt
  * Walks the whole endpoint catalog, so a new endpoint is covered the day it is added: an
  * endpoint taking an id must say here which of tenant A's ids to try and what body to send.
  */
-const ID_OF_GROUP: Record<string, 'unit' | 'staff' | 'user' | 'apiKey'> = {
+const ID_OF_GROUP: Record<string, keyof typeof ids> = {
   orgUnits: 'unit',
   staff: 'staff',
   users: 'user',
   apiKeys: 'apiKey',
+  customers: 'customer',
+  merges: 'merge',
 };
 
 const VALID_BODY: Record<string, unknown> = {
@@ -19,12 +21,16 @@ const VALID_BODY: Record<string, unknown> = {
   'staff.update': { name: 'taken over' },
   'staff.depart': {},
   'users.update': { name: 'taken over' },
+  'customers.update': { name: 'taken over' },
+  'customers.attachIdentities': { identities: [{ type: 'user_id', value: 'hijack' }] },
+  'customers.addNote': { body: 'taken over' },
 };
+
+const ids = { unit: '', staff: '', user: '', apiKey: '', customer: '', merge: '' };
 
 describe.each(testDialects())('tenant isolation on %s', (dialect) => {
   let f: HttpFixture;
   let b: Caller;
-  const ids = { unit: '', staff: '', user: '', apiKey: '' };
   let snapshotA: () => Promise<unknown>;
 
   beforeAll(async () => {
@@ -45,17 +51,35 @@ describe.each(testDialects())('tenant isolation on %s', (dialect) => {
     const user = await addUser(f.services, a.tenantId, store.value.id, 'store_manager');
     const key = await f.services.apiKeys.create(a.owner, { name: 'A key', scopes: ['org.read'] });
     if (!key.ok) throw new Error('setup');
+    const customer = await f.services.customers.create(a.owner, {
+      name: 'A customer',
+      phone: '13900000002',
+      identities: [],
+    });
+    const other = await f.services.customers.create(a.owner, { email: 'other@a.test', identities: [] });
+    if (!customer.ok || !other.ok) throw new Error('setup');
+    const merge = await f.services.customers.manualMerge(
+      a.owner,
+      customer.value.customer.id,
+      other.value.customer.id,
+    );
+    if (!merge.ok) throw new Error('setup');
     Object.assign(ids, {
       unit: store.value.id,
       staff: staff.value.id,
       user: user.id,
       apiKey: key.value.apiKey.id,
+      customer: customer.value.customer.id,
+      merge: String(merge.value.id),
     });
     snapshotA = async () => ({
       units: await f.services.orgUnits.list(a.owner),
       staff: await f.services.staff.get(a.owner, ids.staff),
       keys: await f.services.apiKeys.list(a.owner),
       users: await f.services.users.list(a.owner, { limit: 50, order: 'asc' }),
+      customer: await f.services.customers.get(a.owner, ids.customer),
+      timeline: await f.services.timeline.list(a.owner, ids.customer, { limit: 50 }),
+      merges: await f.services.customers.merges(a.owner, ids.customer),
     });
     const tenantB = await makeTenant(f.services, 'Brand B');
     b = await f.signIn(tenantB.ownerEmail);
@@ -92,7 +116,7 @@ describe.each(testDialects())('tenant isolation on %s', (dialect) => {
       const res = await b.call('GET', e.path);
       expect(res.status).toBe(200);
       const text = JSON.stringify(res.json);
-      for (const id of Object.values(ids)) expect(text).not.toContain(id);
+      for (const [kind, id] of Object.entries(ids)) if (kind !== 'merge') expect(text).not.toContain(id);
     },
   );
 
@@ -112,6 +136,11 @@ describe.each(testDialects())('tenant isolation on %s', (dialect) => {
     expect([user.status, user.json.error.field]).toEqual([404, 'body.scopeUnitId']);
     const filtered = await b.call('GET', `/api/v1/staff?orgUnitId=${ids.unit}`);
     expect(filtered.status).toBe(404);
+    const merge = await b.call('POST', '/api/v1/customers/merge', {
+      survivorId: ids.customer,
+      mergedId: ids.customer,
+    });
+    expect([merge.status, merge.json.error.field]).toEqual([404, 'body.survivorId']);
     const audit = await b.call('GET', `/api/v1/audit-log?targetId=${ids.staff}`);
     expect(audit.json.data).toEqual([]);
     expect(await snapshotA()).toEqual(before);

@@ -1,0 +1,31 @@
+import { api } from '@pond/contracts';
+import type { Services } from '@pond/core';
+import type { FastifyInstance } from 'fastify';
+import { implement } from '../http/implement.ts';
+
+export function customerRoutes(app: FastifyInstance, services: Services) {
+  const { customers, timeline } = services;
+  implement(app, services, api.customers.list, ({ ctx, query }) => customers.list(ctx, query));
+  implement(app, services, api.customers.get, ({ ctx, params }) => customers.get(ctx, params.id));
+  implement(app, services, api.customers.create, ({ ctx, body }) => customers.create(ctx, body));
+  implement(app, services, api.customers.update, ({ ctx, params, body }) =>
+    customers.update(ctx, params.id, body),
+  );
+  implement(app, services, api.customers.attachIdentities, ({ ctx, params, body }) =>
+    customers.attachIdentities(ctx, params.id, body),
+  );
+  implement(app, services, api.customers.timeline, ({ ctx, params, query }) =>
+    timeline.list(ctx, params.id, query),
+  );
+  implement(app, services, api.customers.addNote, ({ ctx, params, body }) =>
+    customers.addNote(ctx, params.id, body.body),
+  );
+  implement(app, services, api.customers.merges, async ({ ctx, params }) => {
+    const r = await customers.merges(ctx, params.id);
+    return r.ok ? { data: r.value } : r;
+  });
+  implement(app, services, api.customers.merge, ({ ctx, body }) =>
+    customers.manualMerge(ctx, body.survivorId, body.mergedId),
+  );
+  implement(app, services, api.merges.unmerge, ({ ctx, params }) => customers.unmerge(ctx, params.id));
+}
