@@ -11,6 +11,8 @@ import { staticAssets } from './http/static.ts';
 import { accessRoutes } from './routes/access.ts';
 import { authRoutes } from './routes/auth.ts';
 import { customerRoutes } from './routes/customers.ts';
+import { eventRoutes } from './routes/events.ts';
+import { ingestRoutes } from './routes/ingest.ts';
 import { orgRoutes } from './routes/org.ts';
 
 export const VERSION = '0.1.0';
@@ -62,7 +64,9 @@ export async function createApp({ config, services, consoleDist }: AppDeps): Pro
       const auth = request.headers.authorization;
       return auth ? `key:${auth.slice(-16)}` : `ip:${request.ip}`;
     },
-    allowList: (request) => request.url === '/healthz' || request.url === '/readyz',
+    // Ingestion has its own backpressure (429 past a backlog bound) instead of a request quota.
+    allowList: (request) =>
+      request.url === '/healthz' || request.url === '/readyz' || request.url.startsWith('/v1/'),
   });
 
   observability(app, services);
@@ -73,6 +77,8 @@ export async function createApp({ config, services, consoleDist }: AppDeps): Pro
   orgRoutes(app, services);
   accessRoutes(app, services);
   customerRoutes(app, services);
+  eventRoutes(app, services);
+  await ingestRoutes(app, services, { maxInFlight: config.ingest.maxInFlight });
 
   await staticAssets(app, consoleDist);
   return app;

@@ -17,6 +17,10 @@ const Env = z.object({
     .default(1024 * 1024),
   /** Requests a minute per API key or client address. */
   POND_RATE_LIMIT: z.coerce.number().int().min(1).default(1200),
+  /** Ingest requests being stored at once beyond which new ones get 429. */
+  POND_INGEST_MAX_IN_FLIGHT: z.coerce.number().int().min(1).default(256),
+  /** Days a messageId is remembered for dedupe. */
+  POND_DEDUPE_WINDOW_DAYS: z.coerce.number().min(0).default(7),
   /** `api` serves HTTP only, `worker` runs background work only, `all` does both. */
   POND_ROLE: z.enum(['all', 'api', 'worker']).default('all'),
 });
@@ -32,6 +36,7 @@ export interface Config {
   };
   readonly storage: { readonly url: string };
   readonly log: { readonly level: z.infer<typeof Env>['POND_LOG_LEVEL'] };
+  readonly ingest: { readonly maxInFlight: number; readonly dedupeWindowMs: number };
   readonly role: 'all' | 'api' | 'worker';
 }
 
@@ -60,12 +65,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     storage: { url: e.DATABASE_URL ?? `sqlite:${resolve(e.POND_DATA_DIR, 'pond.db')}` },
     log: { level: e.POND_LOG_LEVEL },
+    ingest: {
+      maxInFlight: e.POND_INGEST_MAX_IN_FLIGHT,
+      dedupeWindowMs: e.POND_DEDUPE_WINDOW_DAYS * 86_400_000,
+    },
     role: e.POND_ROLE,
   };
 }
 
 /** Configuration for tests: in-process, quiet, no rate limit worth hitting. */
-export function testConfig(overrides: Partial<Config['http']> = {}): Config {
+export function testConfig(
+  overrides: Partial<Config['http']> = {},
+  ingest: Partial<Config['ingest']> = {},
+): Config {
   const base = loadConfig({ POND_LOG_LEVEL: 'silent', DATABASE_URL: ':memory:', POND_RATE_LIMIT: '100000' });
-  return { ...base, http: { ...base.http, ...overrides } };
+  return { ...base, http: { ...base.http, ...overrides }, ingest: { ...base.ingest, ...ingest } };
 }

@@ -20,10 +20,16 @@ export async function startPond(config: Config, clock: Clock = systemClock): Pro
   const hasTenant =
     (await storage.db.selectFrom('tenants').select('id').limit(1).executeTakeFirst()) !== undefined;
   const setupToken = hasTenant ? null : randomToken(18);
-  const services = createServices({ storage, clock, setupToken });
+  const services = createServices({
+    storage,
+    clock,
+    setupToken,
+    dedupeWindowMs: config.ingest.dedupeWindowMs,
+  });
 
   const stops: Array<() => Promise<void>> = [];
   if (config.role !== 'api') {
+    await services.scheduleMaintenance();
     stops.push(services.platform.outbox.start());
     stops.push(services.platform.jobs.start());
   }

@@ -15,6 +15,8 @@ export const ErrorCode = z.enum([
   'conflict',
   'rate_limited',
   'setup_unavailable',
+  'invalid_write_key',
+  'overloaded',
   'internal',
 ]);
 export type ErrorCode = z.infer<typeof ErrorCode>;

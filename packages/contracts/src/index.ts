@@ -5,6 +5,7 @@ export * from './common.ts';
 export * from './customers.ts';
 export * from './endpoint.ts';
 export * from './errors.ts';
+export * from './events.ts';
 export * from './identities.ts';
 export * from './org.ts';
 export * from './setup.ts';

@@ -7,6 +7,9 @@ import { createUsers } from './access/users.ts';
 import { createAuditLog } from './audit/audit-log.ts';
 import { createCustomers } from './customers/customers.ts';
 import { createTimeline } from './customers/timeline.ts';
+import { createEventQueries } from './events/event-queries.ts';
+import { createIngest } from './events/ingest.ts';
+import { createSources } from './events/sources.ts';
 import { createOrgUnits } from './org/org-units.ts';
 import { createStaff } from './org/staff.ts';
 import { createPlatform } from './platform/platform.ts';
@@ -17,14 +20,37 @@ export interface ServiceDeps {
   readonly clock: Clock;
   /** The one-time first-run token; null once a brand exists or when setup is closed. */
   readonly setupToken?: string | null;
+  /** How long an ingested messageId is remembered for dedupe; 7 days by default. */
+  readonly dedupeWindowMs?: number;
 }
 
+const HOUR = 3_600_000;
+const PRUNE_QUEUE = 'ingest.prune_message_ids';
+
 /** Builds every domain service from its dependencies; no hidden wiring. */
-export function createServices({ storage, clock, setupToken = null }: ServiceDeps) {
+export function createServices({
+  storage,
+  clock,
+  setupToken = null,
+  dedupeWindowMs = 7 * 24 * HOUR,
+}: ServiceDeps) {
   const platform = createPlatform(storage, clock);
   const audit = createAuditLog(storage.db, clock);
   const auth = createAuth(platform, audit);
   const customers = createCustomers(platform, audit);
+  const ingest = createIngest(platform);
+  // Hourly, and re-armed by itself: messageIds older than the window are forgotten.
+  const nextPrune = () =>
+    platform.jobs.enqueue({
+      queue: PRUNE_QUEUE,
+      payload: {},
+      runAt: (Math.floor(clock.now() / HOUR) + 1) * HOUR,
+      dedupeKey: `${PRUNE_QUEUE}:${Math.floor(clock.now() / HOUR) + 1}`,
+    });
+  platform.jobs.handle(PRUNE_QUEUE, async () => {
+    await ingest.pruneMessageIds(dedupeWindowMs);
+    await nextPrune();
+  });
   return {
     platform,
     audit,
@@ -37,6 +63,12 @@ export function createServices({ storage, clock, setupToken = null }: ServiceDep
     apiKeys: createApiKeys(platform, audit),
     customers,
     timeline: createTimeline(platform, customers),
+    sources: createSources(platform, audit),
+    ingest,
+    events: createEventQueries(platform),
+    dedupeWindowMs,
+    /** Arms recurring maintenance jobs; called once by the worker role at start. */
+    scheduleMaintenance: nextPrune,
   };
 }
 

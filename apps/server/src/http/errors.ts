@@ -15,6 +15,8 @@ export const STATUS: Record<ErrorCode, number> = {
   not_found: 404,
   conflict: 409,
   setup_unavailable: 409,
+  invalid_write_key: 401,
+  overloaded: 429,
   payload_too_large: 413,
   unsupported_media_type: 415,
   rate_limited: 429,

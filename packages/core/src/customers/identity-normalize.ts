@@ -11,6 +11,9 @@ export interface NormalizedIdentity {
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 const TOKEN = /^[\x21-\x7e]{1,256}$/;
+/** SDK user ids, anonymous ids and member ids are the integrator's own: any printable text. */
+const FREE_TEXT = /^[^\u0000-\u001f\u007f]{1,256}$/;
+const FREE_TEXT_TYPES = new Set(['user_id', 'anonymous_id', 'member_id', 'marketplace_buyer_id']);
 
 /**
  * Brings an identifier to the one form it is stored and matched in: phones in E.164 (+86 by
@@ -40,11 +43,15 @@ export function normalizeIdentity(identity: Identity, field: string): Result<Nor
         : fail('invalid_request', `"${raw}" is not an email address`, { field: `${field}.value` });
     }
     default:
-      return TOKEN.test(raw)
+      return (FREE_TEXT_TYPES.has(identity.type) ? FREE_TEXT : TOKEN).test(raw)
         ? ok({ type: identity.type, namespace, value: raw })
-        : fail('invalid_request', `${identity.type} must be 1–256 visible ASCII characters`, {
-            field: `${field}.value`,
-          });
+        : fail(
+            'invalid_request',
+            `${identity.type} must be 1–256 characters (visible ASCII for platform ids)`,
+            {
+              field: `${field}.value`,
+            },
+          );
   }
 }
 

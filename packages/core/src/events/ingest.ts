@@ -1,0 +1,170 @@
+import type { Trx } from '@pond/storage';
+import { resolveCustomer, touchActivity } from '../customers/resolve.ts';
+import type { Platform } from '../platform/platform.ts';
+import { ok, type Result } from '../shared/result.ts';
+import { updateCatalog } from './catalog.ts';
+import { isRejection, type ParsedMessage, parseSegmentMessage } from './segment-message.ts';
+
+export const MAX_BATCH_EVENTS = 2500;
+
+export interface IngestSource {
+  readonly id: string;
+  readonly tenantId: string;
+}
+
+export interface IngestOutcome {
+  readonly accepted: number;
+  readonly duplicates: number;
+  readonly rejected: { index: number; messageId: string | null; reason: string; field: string }[];
+}
+
+/**
+ * Stores Segment messages for one source in one transaction, committed before the caller
+ * answers. Invalid messages are rejected one by one (and kept for the debugger); the valid
+ * ones in the same request are stored. messageIds seen within the dedupe window are dropped.
+ */
+export function createIngest(p: Platform) {
+  const { clock } = p;
+  const deps = { clock, outbox: p.outbox };
+
+  async function store(trx: Trx, source: IngestSource, messages: ParsedMessage[], receivedAt: number) {
+    // Resolving the same user once per request keeps a batch from one visitor cheap.
+    const cache = new Map<string, number>();
+    const stored: ParsedMessage[] = [];
+    for (const m of messages) {
+      const fresh = await trx
+        .insertInto('message_ids')
+        .values({ tenant_id: source.tenantId, message_id: m.messageId, received_at: receivedAt })
+        .onConflict((oc) => oc.columns(['tenant_id', 'message_id']).doNothing())
+        .returning('message_id')
+        .executeTakeFirst();
+      if (!fresh) continue;
+      const cacheKey =
+        m.type === 'track' || m.type === 'page' || m.type === 'screen' ? JSON.stringify(m.identities) : '';
+      let customerId = cacheKey ? cache.get(cacheKey) : undefined;
+      if (customerId === undefined) {
+        const r = await resolveCustomer(trx, deps, {
+          tenantId: source.tenantId,
+          identities: m.identities,
+          source: 'segment',
+          at: m.timestamp,
+          profile: m.profile,
+        });
+        if (!r.ok) throw new Error(r.error.message);
+        customerId = r.value.customerId;
+        if (cacheKey) cache.set(cacheKey, customerId);
+      }
+      const event = await trx
+        .insertInto('events')
+        .values({
+          tenant_id: source.tenantId,
+          customer_id: customerId,
+          origin_customer_id: customerId,
+          source_id: source.id,
+          message_id: m.messageId,
+          type: m.type,
+          name: m.name,
+          properties: JSON.stringify(m.properties),
+          context: JSON.stringify(m.context),
+          timestamp: m.timestamp,
+          received_at: receivedAt,
+        })
+        .returning('id')
+        .executeTakeFirstOrThrow();
+      await touchActivity(trx, customerId, m.timestamp);
+      await p.outbox.append(trx, {
+        tenantId: source.tenantId,
+        type: 'event.tracked',
+        aggregateType: 'customer',
+        aggregateId: String(customerId),
+        payload: { eventId: event.id, customerId, type: m.type, name: m.name, timestamp: m.timestamp },
+      });
+      stored.push(m);
+    }
+    await updateCatalog(trx, source.tenantId, stored, receivedAt);
+    return stored.length;
+  }
+
+  return {
+    /**
+     * `type` is the endpoint's type for single calls, undefined for batches (each message
+     * carries its own). `common` holds a batch's top-level context and sentAt.
+     */
+    async ingest(
+      source: IngestSource,
+      raws: readonly unknown[],
+      type: string | undefined,
+      common: { context?: unknown; sentAt?: unknown } = {},
+    ): Promise<Result<IngestOutcome>> {
+      const receivedAt = clock.now();
+      const rejected: IngestOutcome['rejected'] = [];
+      const valid: ParsedMessage[] = [];
+      if (raws.length > MAX_BATCH_EVENTS) {
+        raws.forEach((_, index) =>
+          rejected.push({
+            index,
+            messageId: null,
+            reason: `a batch holds at most ${MAX_BATCH_EVENTS} events`,
+            field: 'batch',
+          }),
+        );
+      } else {
+        raws.forEach((raw, index) => {
+          const merged =
+            common.context && typeof raw === 'object' && raw !== null
+              ? {
+                  ...raw,
+                  context: {
+                    ...(common.context as object),
+                    ...((raw as { context?: object }).context ?? {}),
+                  },
+                }
+              : raw;
+          const m = parseSegmentMessage(merged, type, receivedAt, common.sentAt);
+          if (isRejection(m)) {
+            const messageId =
+              typeof (raw as { messageId?: unknown })?.messageId === 'string'
+                ? (raw as { messageId: string }).messageId
+                : null;
+            rejected.push({ index, messageId, reason: m.reason, field: m.field });
+          } else valid.push(m);
+        });
+      }
+      // Duplicates inside one request count once, like across requests.
+      const unique = [...new Map(valid.map((m) => [m.messageId, m])).values()];
+      const accepted = await p.tx(async (trx) => {
+        const n = unique.length ? await store(trx, source, unique, receivedAt) : 0;
+        if (rejected.length) {
+          await trx
+            .insertInto('ingest_rejections')
+            .values(
+              rejected.slice(0, 100).map((r) => ({
+                tenant_id: source.tenantId,
+                source_id: source.id,
+                message_id: r.messageId,
+                reason: r.reason,
+                field: r.field || null,
+                excerpt: JSON.stringify(raws[r.index] ?? null).slice(0, 2048),
+                received_at: receivedAt,
+              })),
+            )
+            .execute();
+        }
+        return ok(n);
+      });
+      if (!accepted.ok) return accepted;
+      return ok({ accepted: accepted.value, duplicates: valid.length - accepted.value, rejected });
+    },
+
+    /** Forgets messageIds older than the dedupe window, so the table stays small. */
+    async pruneMessageIds(windowMs: number): Promise<number> {
+      const r = await p.db
+        .deleteFrom('message_ids')
+        .where('received_at', '<', clock.now() - windowMs)
+        .executeTakeFirst();
+      return Number(r.numDeletedRows);
+    },
+  };
+}
+
+export type Ingest = ReturnType<typeof createIngest>;
