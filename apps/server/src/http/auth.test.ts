@@ -26,6 +26,7 @@ describe.each(testDialects())('first-run setup on %s', (dialect) => {
     ]);
 
     const res = await f.app.inject({
+      remoteAddress: f.remoteAddress,
       method: 'POST',
       url: '/api/v1/setup',
       payload: { ...body, token: 'one-time-token' },
@@ -75,7 +76,7 @@ describe.each(testDialects())('sign-in, sessions and API keys on %s', (dialect) 
     });
     expect([wrong.status, wrong.json.error.code]).toEqual([401, 'invalid_credentials']);
     const nobody = await f.anonymous.call('POST', '/api/v1/auth/sign-in', {
-      identifier: 'no@body.test',
+      identifier: `no-${mobile}@body.test`,
       password: 'x',
     });
     expect(nobody.json.error.message).toBe(wrong.json.error.message);
@@ -91,6 +92,7 @@ describe.each(testDialects())('sign-in, sessions and API keys on %s', (dialect) 
       expect(res.status).toBe(401);
     }
     const locked = await f.app.inject({
+      remoteAddress: f.remoteAddress,
       method: 'POST',
       url: '/api/v1/auth/sign-in',
       payload: { identifier: user.email, password: TEST_PASSWORD },
@@ -104,6 +106,7 @@ describe.each(testDialects())('sign-in, sessions and API keys on %s', (dialect) 
 
   it('requires the CSRF token on session writes', async () => {
     const res = await f.app.inject({
+      remoteAddress: f.remoteAddress,
       method: 'POST',
       url: '/api/v1/auth/sign-in',
       payload: { identifier: tenant.ownerEmail, password: TEST_PASSWORD },
@@ -111,6 +114,7 @@ describe.each(testDialects())('sign-in, sessions and API keys on %s', (dialect) 
     const cookie = `pond_session=${res.cookies.find((c) => c.name === 'pond_session')?.value}`;
     const body = { name: 'x', orgUnitId: tenant.rootUnitId };
     const without = await f.app.inject({
+      remoteAddress: f.remoteAddress,
       method: 'POST',
       url: '/api/v1/staff',
       headers: { cookie },
@@ -118,15 +122,22 @@ describe.each(testDialects())('sign-in, sessions and API keys on %s', (dialect) 
     });
     expect([without.statusCode, without.json().error.code]).toEqual([403, 'csrf_failed']);
     const wrong = await f.app.inject({
+      remoteAddress: f.remoteAddress,
       method: 'POST',
       url: '/api/v1/staff',
       headers: { cookie, 'x-csrf-token': 'forged' },
       payload: body,
     });
     expect(wrong.statusCode).toBe(403);
-    const reads = await f.app.inject({ method: 'GET', url: '/api/v1/staff', headers: { cookie } });
+    const reads = await f.app.inject({
+      remoteAddress: f.remoteAddress,
+      method: 'GET',
+      url: '/api/v1/staff',
+      headers: { cookie },
+    });
     expect(reads.statusCode).toBe(200);
     const right = await f.app.inject({
+      remoteAddress: f.remoteAddress,
       method: 'POST',
       url: '/api/v1/staff',
       headers: { cookie, 'x-csrf-token': res.json().csrfToken },

@@ -14,6 +14,7 @@ const ID_OF_GROUP: Record<string, keyof typeof ids> = {
   apiKeys: 'apiKey',
   customers: 'customer',
   merges: 'merge',
+  sources: 'source',
 };
 
 const VALID_BODY: Record<string, unknown> = {
@@ -24,9 +25,10 @@ const VALID_BODY: Record<string, unknown> = {
   'customers.update': { name: 'taken over' },
   'customers.attachIdentities': { identities: [{ type: 'user_id', value: 'hijack' }] },
   'customers.addNote': { body: 'taken over' },
+  'sources.update': { name: 'taken over', rotateKey: true },
 };
 
-const ids = { unit: '', staff: '', user: '', apiKey: '', customer: '', merge: '' };
+const ids = { unit: '', staff: '', user: '', apiKey: '', customer: '', merge: '', source: '' };
 
 describe.each(testDialects())('tenant isolation on %s', (dialect) => {
   let f: HttpFixture;
@@ -64,7 +66,10 @@ describe.each(testDialects())('tenant isolation on %s', (dialect) => {
       other.value.customer.id,
     );
     if (!merge.ok) throw new Error('setup');
+    const source = await f.services.sources.create(a.owner, { name: 'A source' });
+    if (!source.ok) throw new Error('setup');
     Object.assign(ids, {
+      source: source.value.id,
       unit: store.value.id,
       staff: staff.value.id,
       user: user.id,
@@ -80,6 +85,7 @@ describe.each(testDialects())('tenant isolation on %s', (dialect) => {
       customer: await f.services.customers.get(a.owner, ids.customer),
       timeline: await f.services.timeline.list(a.owner, ids.customer, { limit: 50 }),
       merges: await f.services.customers.merges(a.owner, ids.customer),
+      sources: await f.services.sources.list(a.owner),
     });
     const tenantB = await makeTenant(f.services, 'Brand B');
     b = await f.signIn(tenantB.ownerEmail);

@@ -1,5 +1,8 @@
+import { randomInt } from 'node:crypto';
+import type { Permission } from '@pond/contracts';
 import type { Services } from '@pond/core';
 import { createServices } from '@pond/core';
+import type { Db } from '@pond/storage';
 import {
   type DialectName,
   openTestStorage,
@@ -7,30 +10,56 @@ import {
   simulatedClock,
   TEST_PASSWORD,
 } from '@pond/testing';
-import type { FastifyInstance, InjectOptions } from 'fastify';
+import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
 import { createApp } from '../app.ts';
 import { type Config, testConfig } from '../config.ts';
 
+// biome-ignore lint/suspicious/noExplicitAny: response bodies are inspected loosely in tests
+export type JsonBody = any;
+
+export interface Answer {
+  readonly status: number;
+  readonly json: JsonBody;
+  readonly headers: LightMyRequestResponse['headers'];
+}
+
 export interface Caller {
-  /** Sends a request as this caller (cookie and CSRF header, or API key, added). */
+  /**
+   * Sends a request as this caller (cookie and CSRF header, or API key, added). A string
+   * body is sent as is, so tests can send malformed JSON.
+   */
   call(
     method: InjectOptions['method'],
     url: string,
     body?: unknown,
-  ): Promise<{ status: number; json: JsonBody }>;
+    headers?: Record<string, string>,
+  ): Promise<Answer>;
 }
 
-// biome-ignore lint/suspicious/noExplicitAny: response bodies are inspected loosely in tests
-export type JsonBody = any;
+/** A caller signed in through the API, with what the sign-in answered. */
+export interface SessionCaller extends Caller {
+  readonly cookie: string;
+  readonly csrfToken: string;
+  readonly me: JsonBody;
+}
 
 export interface HttpFixture {
   readonly app: FastifyInstance;
   readonly services: Services;
   readonly clock: SimulatedClock;
+  /**
+   * The client address of every request this fixture sends. Each fixture has its own, so
+   * sign-in throttling (kept per address in the shared PostgreSQL database) stays apart.
+   */
+  readonly remoteAddress: string;
+  /** `app.inject` from this fixture's client address. */
+  inject(options: InjectOptions): Promise<LightMyRequestResponse>;
   /** Signs in through the API and returns a caller carrying the session. */
-  signIn(identifier: string, password?: string): Promise<Caller>;
+  signIn(identifier: string, password?: string): Promise<SessionCaller>;
   /** A caller authenticating with an API key. */
   withApiKey(secret: string): Caller;
+  /** Creates an API key through `by` and returns a caller using it. */
+  apiKeyCaller(by: Caller, scopes: readonly Permission[]): Promise<Caller & { readonly id: string }>;
   /** A caller with no credentials. */
   anonymous: Caller;
   close(): Promise<void>;
@@ -53,40 +82,98 @@ export async function httpFixture(
   const clock = simulatedClock(Date.now());
   const services = createServices({ storage, clock, setupToken: options.setupToken ?? null });
   const app = await createApp({ config: options.config ?? testConfig(), services });
+  const remoteAddress = `10.${randomInt(256)}.${randomInt(256)}.${randomInt(1, 255)}`;
+  const inject = (o: InjectOptions) => app.inject({ remoteAddress, ...o });
 
-  const caller = (headers: () => Record<string, string>): Caller => ({
-    async call(method, url, body) {
-      const res = await app.inject({
+  const caller = (credentials: () => Record<string, string>): Caller => ({
+    async call(method, url, body, headers = {}) {
+      const res = await inject({
         method,
         url,
-        headers: { ...headers(), ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+        headers: {
+          ...credentials(),
+          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+          ...headers,
+        },
         ...(body === undefined ? {} : { payload: typeof body === 'string' ? body : JSON.stringify(body) }),
       });
-      return { status: res.statusCode, json: parse(res.payload) };
+      return { status: res.statusCode, json: parse(res.payload), headers: res.headers };
     },
   });
+  const withApiKey = (secret: string) => caller(() => ({ authorization: `Bearer ${secret}` }));
 
   return {
     app,
     services,
     clock,
+    remoteAddress,
+    inject,
     async signIn(identifier, password = TEST_PASSWORD) {
-      const res = await app.inject({
+      const res = await inject({
         method: 'POST',
         url: '/api/v1/auth/sign-in',
         payload: { identifier, password },
       });
       if (res.statusCode !== 200) throw new Error(`sign-in failed: ${res.statusCode} ${res.payload}`);
-      const cookie = res.cookies.find((c) => c.name === 'pond_session');
-      if (!cookie) throw new Error('no session cookie');
-      const csrf = (JSON.parse(res.payload) as { csrfToken: string }).csrfToken;
-      return caller(() => ({ cookie: `pond_session=${cookie.value}`, 'x-csrf-token': csrf }));
+      const token = res.cookies.find((c) => c.name === 'pond_session')?.value;
+      if (!token) throw new Error('no session cookie');
+      const me = JSON.parse(res.payload) as { csrfToken: string };
+      const cookie = `pond_session=${token}`;
+      return {
+        ...caller(() => ({ cookie, 'x-csrf-token': me.csrfToken })),
+        cookie,
+        csrfToken: me.csrfToken,
+        me,
+      };
     },
-    withApiKey: (secret) => caller(() => ({ authorization: `Bearer ${secret}` })),
+    withApiKey,
+    async apiKeyCaller(by, scopes) {
+      const res = await by.call('POST', '/api/v1/api-keys', { name: 'test key', scopes });
+      if (res.status !== 201) throw new Error(`key creation failed: ${res.status} ${JSON.stringify(res.json)}`);
+      return { ...withApiKey(res.json.secret), id: res.json.apiKey.id };
+    },
     anonymous: caller(() => ({})),
     async close() {
       await app.close();
       await close();
     },
   };
+}
+
+/** Tables whose rows belong to one tenant (they have a `tenant_id` column), found by introspection. */
+async function tenantTables(db: Db): Promise<string[]> {
+  const tables = await db.introspection.getTables();
+  const names = tables
+    .filter((t) => t.columns.some((c) => c.name === 'tenant_id'))
+    .map((t) => t.name)
+    .filter((name) => !name.startsWith('kysely_'));
+  return [...new Set(names)].sort();
+}
+
+/**
+ * Every row any table holds for a tenant, sorted, so two snapshots are equal exactly when
+ * nothing of the tenant's was written in between. New tables are included by themselves.
+ */
+export async function tenantSnapshot(db: Db, tenantId: string): Promise<Record<string, string[]>> {
+  const out: Record<string, string[]> = {};
+  // Kysely's typed builder only knows the declared tables; the names come from the database.
+  const anyDb = db as unknown as Db & { selectFrom(t: string): ReturnType<Db['selectFrom']> };
+  for (const table of await tenantTables(db)) {
+    const rows = await anyDb
+      .selectFrom(table as 'tenants')
+      .selectAll()
+      .where('tenant_id' as 'id', '=', tenantId)
+      .execute();
+    out[table] = rows.map((r) => JSON.stringify(r)).sort();
+  }
+  out.tenants = (await db.selectFrom('tenants').selectAll().where('id', '=', tenantId).execute()).map((r) =>
+    JSON.stringify(r),
+  );
+  return out;
+}
+
+/** How many rows each table holds for a tenant. */
+export async function tenantCounts(db: Db, tenantId: string): Promise<Record<string, number>> {
+  const snap = await tenantSnapshot(db, tenantId);
+  return Object.fromEntries(Object.entries(snap).map(([t, rows]) => [t, rows.length]));
 }
