@@ -12,6 +12,11 @@ import { ApiKeysPage } from './pages/access/api-keys-page.tsx';
 import { RolesPage } from './pages/access/roles-page.tsx';
 import { UsersPage } from './pages/access/users-page.tsx';
 import { AuditPage } from './pages/audit/audit-page.tsx';
+import { CustomerPage } from './pages/customers/customer-page.tsx';
+import { CustomersPage } from './pages/customers/customers-page.tsx';
+import { CatalogPage } from './pages/events/catalog-page.tsx';
+import { DebuggerPage } from './pages/events/debugger-page.tsx';
+import { SourcesPage } from './pages/events/sources-page.tsx';
 import { OrgPage } from './pages/org/org-page.tsx';
 import { SetupPage } from './pages/setup-page.tsx';
 import { SignInPage } from './pages/sign-in-page.tsx';
@@ -23,7 +28,12 @@ const router = createBrowserRouter([
     path: '/',
     element: <AppLayout />,
     children: [
-      { index: true, element: <Navigate to="/org" replace /> },
+      { index: true, element: <Navigate to="/customers" replace /> },
+      { path: 'customers', element: <CustomersPage /> },
+      { path: 'customers/:id', element: <CustomerPage /> },
+      { path: 'data/sources', element: <SourcesPage /> },
+      { path: 'data/catalog', element: <CatalogPage /> },
+      { path: 'data/debugger', element: <DebuggerPage /> },
       { path: 'org', element: <OrgPage /> },
       { path: 'access/users', element: <UsersPage /> },
       { path: 'access/roles', element: <RolesPage /> },

@@ -49,7 +49,8 @@ describe.runIf(browserAvailable())('console in Chromium', () => {
       .getByRole('button', { name: '登 录' })
       .or(page.getByRole('button', { name: '登录' }))
       .click();
-    await page.waitForURL('**/org');
+    await page.waitForURL('**/customers');
+    await page.getByRole('menuitem', { name: '组织与员工' }).click();
     await page.getByText('湖畔咖啡 · 总部').waitFor();
 
     // A store under the head office.
@@ -85,9 +86,33 @@ describe.runIf(browserAvailable())('console in Chromium', () => {
     ]);
   });
 
+  it('shows a customer whose events arrived through a source, with their timeline', async () => {
+    const source = await services.sources.create(tenant.owner, { name: 'Mall' });
+    if (!source.ok) throw new Error('setup');
+    const res = await app.inject({
+      method: 'POST',
+      url: '/v1/batch',
+      headers: { 'x-write-key': source.value.writeKey, 'content-type': 'application/json' },
+      payload: {
+        batch: [
+          { type: 'identify', userId: 'member-1', traits: { name: '李雷', phone: '13900139000', city: '上海' } },
+          { type: 'track', userId: 'member-1', event: 'Order Completed', properties: { total: 128 } },
+        ],
+      },
+    });
+    expect(res.json().accepted).toBe(2);
+    await page.getByRole('menuitem', { name: '客户' }).click();
+    await page.getByRole('cell', { name: '李雷' }).click();
+    await page.getByText('Order Completed').waitFor();
+    await page.getByText('user_id: member-1').waitFor();
+    await page.screenshot({ path: '/tmp/pond-console-customer.png' });
+    await page.getByRole('menuitem', { name: '实时调试' }).click();
+    await page.getByRole('cell', { name: 'Order Completed' }).first().waitFor();
+  });
+
   it('switches to English', async () => {
     await page.getByRole('button', { name: 'English' }).click();
-    await page.getByRole('menuitem', { name: 'Organization & staff' }).waitFor();
+    await page.getByRole('menuitem', { name: 'Organization & staff' }).click();
     await page.getByRole('button', { name: 'Add staff member' }).waitFor();
   });
 });

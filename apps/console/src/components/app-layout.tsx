@@ -1,4 +1,14 @@
-import { ApartmentOutlined, AuditOutlined, DownOutlined, KeyOutlined, TeamOutlined } from '@ant-design/icons';
+import {
+  ApartmentOutlined,
+  AuditOutlined,
+  BugOutlined,
+  DatabaseOutlined,
+  DownOutlined,
+  KeyOutlined,
+  TeamOutlined,
+  UnorderedListOutlined,
+  UserOutlined,
+} from '@ant-design/icons';
 import type { Permission } from '@pond/contracts';
 import { Button, Dropdown, Layout, Menu, Space, Spin, Typography } from 'antd';
 import { useState } from 'react';
@@ -15,6 +25,15 @@ interface NavItem {
 }
 
 const NAV: readonly NavItem[] = [
+  { path: '/customers', label: 'menu.customers', icon: <UserOutlined />, permission: 'customers.read' },
+  { path: '/data/sources', label: 'menu.sources', icon: <DatabaseOutlined />, permission: 'events.read' },
+  {
+    path: '/data/catalog',
+    label: 'menu.catalog',
+    icon: <UnorderedListOutlined />,
+    permission: 'events.read',
+  },
+  { path: '/data/debugger', label: 'menu.debugger', icon: <BugOutlined />, permission: 'events.read' },
   { path: '/org', label: 'menu.org', icon: <ApartmentOutlined />, permission: 'org.read' },
   { path: '/access/users', label: 'menu.users', icon: <TeamOutlined />, permission: 'users.read' },
   { path: '/access/roles', label: 'menu.roles', icon: <TeamOutlined />, permission: 'org.read' },

@@ -1,13 +1,16 @@
-import { api, type Endpoint } from '@pond/contracts';
+import { randomUUID } from 'node:crypto';
+import { api, type Endpoint, Permission } from '@pond/contracts';
 import { addUser, makeTenant, testDialects } from '@pond/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import { type Caller, type HttpFixture, httpFixture } from '../testing/http-fixture.ts';
 
 /**
  * Walks the whole endpoint catalog, so a new endpoint is covered the day it is added: an
- * endpoint taking an id must say here which of tenant A's ids to try and what body to send.
+ * endpoint taking an id must say here which of tenant A's ids to try and what body to send,
+ * and a list filter naming an id must say which of A's ids it takes.
  */
-const ID_OF_GROUP: Record<string, keyof typeof ids> = {
+const ID_OF_GROUP: Record<string, Kind> = {
   orgUnits: 'unit',
   staff: 'staff',
   users: 'user',
@@ -15,6 +18,15 @@ const ID_OF_GROUP: Record<string, keyof typeof ids> = {
   customers: 'customer',
   merges: 'merge',
   sources: 'source',
+};
+
+const ID_OF_FILTER: Record<string, Kind> = {
+  orgUnitId: 'unit',
+  storeId: 'unit',
+  ownerStaffId: 'staff',
+  customerId: 'customer',
+  targetId: 'staff',
+  actorId: 'user',
 };
 
 const VALID_BODY: Record<string, unknown> = {
@@ -25,130 +37,222 @@ const VALID_BODY: Record<string, unknown> = {
   'customers.update': { name: 'taken over' },
   'customers.attachIdentities': { identities: [{ type: 'user_id', value: 'hijack' }] },
   'customers.addNote': { body: 'taken over' },
-  'sources.update': { name: 'taken over', rotateKey: true },
+  'sources.update': { rotateKey: true },
 };
 
+type Kind = keyof typeof ids;
 const ids = { unit: '', staff: '', user: '', apiKey: '', customer: '', merge: '', source: '' };
+/** Every name tenant A's rows carry contains this, so a leak of any of them shows. */
+const MARK = `tenant-a-${randomUUID().slice(0, 8)}`;
+
+const endpoints = Object.entries(api).flatMap(([group, list]) =>
+  Object.entries(list as Record<string, Endpoint>).map(([name, e]) => ({
+    key: `${group}.${name}`,
+    group,
+    e,
+  })),
+);
 
 describe.each(testDialects())('tenant isolation on %s', (dialect) => {
   let f: HttpFixture;
-  let b: Caller;
-  let snapshotA: () => Promise<unknown>;
+  let tenantA: string;
+  let writeKeyA: string;
+  const callers: Record<string, Caller> = {};
 
   beforeAll(async () => {
     f = await httpFixture(dialect);
-    const a = await makeTenant(f.services, 'Brand A');
-    const store = await f.services.orgUnits.create(a.owner, {
-      parentId: a.rootUnitId,
-      name: 'A store',
-      kind: 'store',
-    });
-    if (!store.ok) throw new Error('setup');
-    const staff = await f.services.staff.create(a.owner, {
-      name: 'A staff',
-      orgUnitId: store.value.id,
-      mobile: '13900000001',
-    });
-    if (!staff.ok) throw new Error('setup');
-    const user = await addUser(f.services, a.tenantId, store.value.id, 'store_manager');
-    const key = await f.services.apiKeys.create(a.owner, { name: 'A key', scopes: ['org.read'] });
-    if (!key.ok) throw new Error('setup');
-    const customer = await f.services.customers.create(a.owner, {
-      name: 'A customer',
-      phone: '13900000002',
-      identities: [],
-    });
-    const other = await f.services.customers.create(a.owner, { email: 'other@a.test', identities: [] });
-    if (!customer.ok || !other.ok) throw new Error('setup');
-    const merge = await f.services.customers.manualMerge(
-      a.owner,
-      customer.value.customer.id,
-      other.value.customer.id,
+    const a = await makeTenant(f.services, `${MARK} brand`);
+    tenantA = a.tenantId;
+    const must = <T>(r: { ok: true; value: T } | { ok: false }): T => {
+      if (!r.ok) throw new Error('setup failed');
+      return r.value;
+    };
+    const store = must(
+      await f.services.orgUnits.create(a.owner, {
+        parentId: a.rootUnitId,
+        name: `${MARK} store`,
+        kind: 'store',
+      }),
     );
-    if (!merge.ok) throw new Error('setup');
-    const source = await f.services.sources.create(a.owner, { name: 'A source' });
-    if (!source.ok) throw new Error('setup');
+    const staff = must(
+      await f.services.staff.create(a.owner, {
+        name: `${MARK} staff`,
+        orgUnitId: store.id,
+        mobile: '13900000001',
+      }),
+    );
+    const user = await addUser(f.services, a.tenantId, store.id, 'store_manager');
+    const key = must(await f.services.apiKeys.create(a.owner, { name: `${MARK} key`, scopes: ['org.read'] }));
+    const customer = must(
+      await f.services.customers.create(a.owner, {
+        name: `${MARK} customer`,
+        phone: '13900000002',
+        identities: [],
+      }),
+    );
+    const other = must(
+      await f.services.customers.create(a.owner, { email: `${MARK}@a.test`, identities: [] }),
+    );
+    const merge = must(
+      await f.services.customers.manualMerge(a.owner, customer.customer.id, other.customer.id),
+    );
+    const source = must(await f.services.sources.create(a.owner, { name: `${MARK} source` }));
+    writeKeyA = source.writeKey;
+    const ingested = must(
+      await f.services.ingest.ingest(
+        { id: source.id, tenantId: a.tenantId },
+        [
+          { userId: `${MARK}-user`, event: `${MARK} Event`, properties: { [MARK]: 1 } },
+          { userId: `${MARK}-user` }, // rejected: no event name, kept for the debugger
+        ],
+        'track',
+      ),
+    );
+    expect([ingested.accepted, ingested.rejected.length]).toEqual([1, 1]);
     Object.assign(ids, {
-      source: source.value.id,
-      unit: store.value.id,
-      staff: staff.value.id,
+      unit: store.id,
+      staff: staff.id,
       user: user.id,
-      apiKey: key.value.apiKey.id,
-      customer: customer.value.customer.id,
-      merge: String(merge.value.id),
+      apiKey: key.apiKey.id,
+      customer: customer.customer.id,
+      merge: String(merge.id),
+      source: source.id,
     });
-    snapshotA = async () => ({
-      units: await f.services.orgUnits.list(a.owner),
-      staff: await f.services.staff.get(a.owner, ids.staff),
-      keys: await f.services.apiKeys.list(a.owner),
-      users: await f.services.users.list(a.owner, { limit: 50, order: 'asc' }),
-      customer: await f.services.customers.get(a.owner, ids.customer),
-      timeline: await f.services.timeline.list(a.owner, ids.customer, { limit: 50 }),
-      merges: await f.services.customers.merges(a.owner, ids.customer),
-      sources: await f.services.sources.list(a.owner),
-    });
-    const tenantB = await makeTenant(f.services, 'Brand B');
-    b = await f.signIn(tenantB.ownerEmail);
+
+    const b = await makeTenant(f.services, 'Brand B');
+    callers.session = await f.signIn(b.ownerEmail);
+    callers.apiKey = await f.apiKeyCaller(callers.session, Permission.options);
   });
   afterAll(() => f.close());
 
-  const endpoints = Object.entries(api).flatMap(([group, list]) =>
-    Object.entries(list as Record<string, Endpoint>).map(([name, e]) => ({
-      key: `${group}.${name}`,
-      group,
-      e,
-    })),
-  );
+  /** Nothing of tenant A's, by name, tenant id or write key. */
+  function expectNoTraceOfA(body: unknown) {
+    const text = JSON.stringify(body);
+    expect(text).not.toContain(MARK);
+    expect(text).not.toContain(tenantA);
+    expect(text).not.toContain(writeKeyA);
+  }
 
-  it.each(endpoints.filter(({ e }) => e.path.includes(':id')))(
-    '$key with another tenant’s id answers 404 and changes nothing',
-    async ({ key, group, e }) => {
-      const kind = ID_OF_GROUP[group];
-      expect(kind, `say which id ${key} takes in ID_OF_GROUP`).toBeDefined();
-      if (e.body) expect(VALID_BODY[key], `give ${key} a valid body in VALID_BODY`).toBeDefined();
-      const before = await snapshotA();
-      const url = e.path.replace(':id', ids[kind ?? 'unit']);
-      const res = await b.call(e.method, url, e.body ? VALID_BODY[key] : undefined);
-      expect(res.status).toBe(404);
-      expect(res.json.error.code).toBe('not_found');
-      expect(JSON.stringify(res.json)).not.toContain('A staff');
-      expect(await snapshotA()).toEqual(before);
-    },
-  );
+  describe.each(['session', 'apiKey'])('as tenant B with a %s', (how) => {
+    it.each(endpoints.filter(({ e }) => e.path.includes(':id')))(
+      '$key with another tenant’s id answers 404 and changes nothing',
+      async ({ key, group, e }) => {
+        const caller = callers[how] as Caller;
+        const kind = ID_OF_GROUP[group];
+        expect(kind, `say which id ${key} takes in ID_OF_GROUP`).toBeDefined();
+        if (e.body) expect(VALID_BODY[key], `give ${key} a valid body in VALID_BODY`).toBeDefined();
+        const before = await f.snapshot(tenantA);
+        const res = await caller.call(e.method, e.path.replace(':id', ids[kind ?? 'unit']), VALID_BODY[key]);
+        expect([res.status, res.json.error?.code]).toEqual([404, 'not_found']);
+        expectNoTraceOfA(res.json);
+        expect(await f.snapshot(tenantA)).toEqual(before);
+      },
+    );
 
-  it.each(endpoints.filter(({ e }) => e.method === 'GET' && !e.path.includes(':')))(
-    '$key never lists another tenant’s rows',
-    async ({ e }) => {
-      const res = await b.call('GET', e.path);
-      expect(res.status).toBe(200);
-      const text = JSON.stringify(res.json);
-      for (const [kind, id] of Object.entries(ids)) if (kind !== 'merge') expect(text).not.toContain(id);
-    },
-  );
+    it.each(endpoints.filter(({ e }) => e.method === 'GET' && !e.path.includes(':')))(
+      '$key never lists another tenant’s rows',
+      async ({ e }) => {
+        const res = await (callers[how] as Caller).call('GET', e.path);
+        if (e.auth === 'session' && how === 'apiKey') {
+          expect(res.status).toBe(403);
+          return;
+        }
+        expect(res.status).toBe(200);
+        expectNoTraceOfA(res.json);
+        const text = JSON.stringify(res.json);
+        for (const [kind, id] of Object.entries(ids)) if (kind !== 'merge') expect(text).not.toContain(id);
+      },
+    );
 
-  it('refuses another tenant’s ids inside bodies and filters', async () => {
-    const before = await snapshotA();
-    const unit = await b.call('POST', '/api/v1/org-units', { parentId: ids.unit, name: 'x', kind: 'store' });
-    expect([unit.status, unit.json.error.field]).toEqual([404, 'body.parentId']);
-    const staff = await b.call('POST', '/api/v1/staff', { name: 'x', orgUnitId: ids.unit });
-    expect([staff.status, staff.json.error.field]).toEqual([404, 'body.orgUnitId']);
-    const user = await b.call('POST', '/api/v1/users', {
-      name: 'x',
-      email: 'x@example.test',
-      password: 'long enough password',
-      role: 'operator',
-      scopeUnitId: ids.unit,
+    const filters = endpoints.flatMap(({ key, e }) =>
+      e.method === 'GET' && e.query instanceof z.ZodObject
+        ? Object.keys(e.query.shape)
+            .filter((name) => name.endsWith('Id'))
+            .map((name) => ({ key, name, e }))
+        : [],
+    );
+    it.each(filters)('$key?$name= another tenant’s id finds nothing of theirs', async ({ key, name, e }) => {
+      const kind = ID_OF_FILTER[name];
+      expect(kind, `say which id the ${name} filter of ${key} takes in ID_OF_FILTER`).toBeDefined();
+      const url = `${e.path.replace(':id', ids.customer)}?${name}=${ids[kind ?? 'unit']}`;
+      const res = await (callers[how] as Caller).call('GET', url);
+      expect([200, 404]).toContain(res.status);
+      if (res.status === 200) expect(res.json.data).toEqual([]);
+      expectNoTraceOfA(res.json);
     });
-    expect([user.status, user.json.error.field]).toEqual([404, 'body.scopeUnitId']);
-    const filtered = await b.call('GET', `/api/v1/staff?orgUnitId=${ids.unit}`);
-    expect(filtered.status).toBe(404);
-    const merge = await b.call('POST', '/api/v1/customers/merge', {
-      survivorId: ids.customer,
-      mergedId: ids.customer,
+  });
+
+  it('refuses another tenant’s ids inside bodies, and writes nothing', async () => {
+    const b = callers.session as Caller;
+    const before = await f.snapshot(tenantA);
+    const me = await b.call('GET', '/api/v1/auth/me');
+    const bUnit = (
+      await b.call('POST', '/api/v1/org-units', {
+        parentId: me.json.user.scopeUnitId,
+        name: 'B store',
+        kind: 'store',
+      })
+    ).json.id as string;
+    const bUser = (
+      await b.call('POST', '/api/v1/users', {
+        name: 'B user',
+        email: `b-${randomUUID()}@example.test`,
+        password: 'long enough password',
+        role: 'operator',
+      })
+    ).json.id as string;
+    const bStaff = (await b.call('POST', '/api/v1/staff', { name: 'B staff', orgUnitId: bUnit })).json
+      .id as string;
+    const bCustomer = (await b.call('POST', '/api/v1/customers', { name: 'B customer' })).json.customer
+      .id as string;
+    expect([bUnit, bUser, bStaff, bCustomer].every(Boolean)).toBe(true);
+
+    const attempts: [string, string, unknown, string][] = [
+      ['POST', '/api/v1/org-units', { parentId: ids.unit, name: 'x', kind: 'store' }, 'body.parentId'],
+      ['POST', '/api/v1/staff', { name: 'x', orgUnitId: ids.unit }, 'body.orgUnitId'],
+      [
+        'POST',
+        '/api/v1/users',
+        {
+          name: 'x',
+          email: 'x@example.test',
+          password: 'long enough password',
+          role: 'operator',
+          scopeUnitId: ids.unit,
+        },
+        'body.scopeUnitId',
+      ],
+      ['PATCH', `/api/v1/users/${bUser}`, { scopeUnitId: ids.unit }, 'body.scopeUnitId'],
+      ['PATCH', `/api/v1/users/${bUser}`, { staffId: ids.staff }, 'body.staffId'],
+      ['PATCH', `/api/v1/staff/${bStaff}`, { orgUnitId: ids.unit }, 'body.orgUnitId'],
+      ['PATCH', `/api/v1/org-units/${bUnit}`, { parentId: ids.unit }, 'body.parentId'],
+      ['POST', '/api/v1/customers', { name: 'x', ownerStaffId: ids.staff }, 'body.ownerStaffId'],
+      ['PATCH', `/api/v1/customers/${bCustomer}`, { storeId: ids.unit }, 'body.storeId'],
+      [
+        'POST',
+        '/api/v1/customers/merge',
+        { survivorId: ids.customer, mergedId: bCustomer },
+        'body.survivorId',
+      ],
+      ['POST', '/api/v1/customers/merge', { survivorId: bCustomer, mergedId: ids.customer }, 'body.mergedId'],
+    ];
+    for (const [method, url, body, field] of attempts) {
+      const res = await b.call(method as 'POST', url, body);
+      expect([method, url, res.status, res.json.error?.field]).toEqual([method, url, 404, field]);
+      expectNoTraceOfA(res.json);
+    }
+    // A's identifiers attach to B's own customer as B's: they never reach A's profile.
+    const attach = await b.call('POST', `/api/v1/customers/${bCustomer}/identities`, {
+      identities: [{ type: 'phone', value: '13900000002' }],
     });
-    expect([merge.status, merge.json.error.field]).toEqual([404, 'body.survivorId']);
-    const audit = await b.call('GET', `/api/v1/audit-log?targetId=${ids.staff}`);
-    expect(audit.json.data).toEqual([]);
-    expect(await snapshotA()).toEqual(before);
+    expect(attach.status).toBe(200);
+    expect(attach.json.customer.id).toBe(bCustomer);
+    expect(attach.json.merged).toEqual([]);
+    expect(await f.snapshot(tenantA)).toEqual(before);
+  });
+
+  it('keeps A’s write key from reading anything through the API', async () => {
+    const res = await f.withApiKey(writeKeyA).call('GET', '/api/v1/customers');
+    expect([res.status, res.json.error.code]).toEqual([401, 'unauthenticated']);
   });
 });

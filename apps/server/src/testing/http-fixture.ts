@@ -11,6 +11,7 @@ import {
   TEST_PASSWORD,
 } from '@pond/testing';
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
+import { sql } from 'kysely';
 import { createApp } from '../app.ts';
 import { type Config, testConfig } from '../config.ts';
 
@@ -62,6 +63,10 @@ export interface HttpFixture {
   apiKeyCaller(by: Caller, scopes: readonly Permission[]): Promise<Caller & { readonly id: string }>;
   /** A caller with no credentials. */
   anonymous: Caller;
+  /** Every row the tenant has in any table (compare two to prove nothing was written). */
+  snapshot(tenantId: string): Promise<Record<string, string[]>>;
+  /** How many rows the tenant has in each table. */
+  counts(tenantId: string): Promise<Record<string, number>>;
   close(): Promise<void>;
 }
 
@@ -100,6 +105,11 @@ export async function httpFixture(
       return { status: res.statusCode, json: parse(res.payload), headers: res.headers };
     },
   });
+  let tables: Promise<string[]> | null = null;
+  const snapshot = async (tenantId: string) => {
+    tables ??= tenantTables(storage.db, storage.schema);
+    return snapshotOf(storage.db, await tables, tenantId);
+  };
   const withApiKey = (secret: string) => caller(() => ({ authorization: `Bearer ${secret}` }));
 
   return {
@@ -129,10 +139,16 @@ export async function httpFixture(
     withApiKey,
     async apiKeyCaller(by, scopes) {
       const res = await by.call('POST', '/api/v1/api-keys', { name: 'test key', scopes });
-      if (res.status !== 201) throw new Error(`key creation failed: ${res.status} ${JSON.stringify(res.json)}`);
+      if (res.status !== 201)
+        throw new Error(`key creation failed: ${res.status} ${JSON.stringify(res.json)}`);
       return { ...withApiKey(res.json.secret), id: res.json.apiKey.id };
     },
     anonymous: caller(() => ({})),
+    snapshot,
+    async counts(tenantId) {
+      const snap = await snapshot(tenantId);
+      return Object.fromEntries(Object.entries(snap).map(([t, rows]) => [t, rows.length]));
+    },
     async close() {
       await app.close();
       await close();
@@ -141,39 +157,27 @@ export async function httpFixture(
 }
 
 /** Tables whose rows belong to one tenant (they have a `tenant_id` column), found by introspection. */
-async function tenantTables(db: Db): Promise<string[]> {
+async function tenantTables(db: Db, schema: string | undefined): Promise<string[]> {
   const tables = await db.introspection.getTables();
   const names = tables
-    .filter((t) => t.columns.some((c) => c.name === 'tenant_id'))
-    .map((t) => t.name)
-    .filter((name) => !name.startsWith('kysely_'));
-  return [...new Set(names)].sort();
+    .filter((t) => (schema ? t.schema === schema : true) && t.columns.some((c) => c.name === 'tenant_id'))
+    .map((t) => t.name);
+  return [...new Set(names), 'tenants'].sort();
 }
 
 /**
  * Every row any table holds for a tenant, sorted, so two snapshots are equal exactly when
- * nothing of the tenant's was written in between. New tables are included by themselves.
+ * nothing of the tenant's was written in between. Tables added later are included by
+ * themselves (they are found by their `tenant_id` column).
  */
-export async function tenantSnapshot(db: Db, tenantId: string): Promise<Record<string, string[]>> {
+async function snapshotOf(db: Db, tables: readonly string[], tenantId: string) {
   const out: Record<string, string[]> = {};
-  // Kysely's typed builder only knows the declared tables; the names come from the database.
-  const anyDb = db as unknown as Db & { selectFrom(t: string): ReturnType<Db['selectFrom']> };
-  for (const table of await tenantTables(db)) {
-    const rows = await anyDb
-      .selectFrom(table as 'tenants')
-      .selectAll()
-      .where('tenant_id' as 'id', '=', tenantId)
-      .execute();
+  for (const table of tables) {
+    const column = table === 'tenants' ? 'id' : 'tenant_id';
+    const { rows } = await sql<Record<string, unknown>>`select * from ${sql.table(table)} where ${sql.ref(
+      column,
+    )} = ${tenantId}`.execute(db);
     out[table] = rows.map((r) => JSON.stringify(r)).sort();
   }
-  out.tenants = (await db.selectFrom('tenants').selectAll().where('id', '=', tenantId).execute()).map((r) =>
-    JSON.stringify(r),
-  );
   return out;
-}
-
-/** How many rows each table holds for a tenant. */
-export async function tenantCounts(db: Db, tenantId: string): Promise<Record<string, number>> {
-  const snap = await tenantSnapshot(db, tenantId);
-  return Object.fromEntries(Object.entries(snap).map(([t, rows]) => [t, rows.length]));
 }

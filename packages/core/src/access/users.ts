@@ -54,6 +54,17 @@ async function findInScope(ex: Executor, ctx: Ctx, id: string): Promise<Row | un
     .executeTakeFirst();
 }
 
+/** A staff member of the caller's tenant. */
+async function staffExists(ex: Executor, ctx: Ctx, id: string): Promise<boolean> {
+  const staff = await ex
+    .selectFrom('staff')
+    .select('id')
+    .where('tenant_id', '=', ctx.principal.tenantId)
+    .where('id', '=', id)
+    .executeTakeFirst();
+  return staff !== undefined;
+}
+
 export async function identifierTaken(ex: Executor, field: 'email' | 'mobile', value: string) {
   return (
     (await ex.selectFrom('users').select('id').where(field, '=', value).executeTakeFirst()) !== undefined
@@ -125,14 +136,8 @@ export function createUsers(p: Platform, audit: AuditLog) {
         if (input.email && (await identifierTaken(trx, 'email', input.email))) {
           return fail('conflict', 'this email already signs in to Pond', { field: 'body.email' });
         }
-        if (input.staffId) {
-          const staff = await trx
-            .selectFrom('staff')
-            .select('id')
-            .where('tenant_id', '=', ctx.principal.tenantId)
-            .where('id', '=', input.staffId)
-            .executeTakeFirst();
-          if (!staff) return notFound('staff member', 'body.staffId');
+        if (input.staffId && !(await staffExists(trx, ctx, input.staffId))) {
+          return notFound('staff member', 'body.staffId');
         }
         const now = clock.now();
         const row: Row = {
@@ -179,6 +184,10 @@ export function createUsers(p: Platform, audit: AuditLog) {
         }
         if (input.scopeUnitId && !(await findUnitInScope(trx, ctx, input.scopeUnitId))) {
           return notFound('org unit', 'body.scopeUnitId');
+        }
+        // Linking another tenant's staff member would tie this user to data it may not see.
+        if (input.staffId && !(await staffExists(trx, ctx, input.staffId))) {
+          return notFound('staff member', 'body.staffId');
         }
         const next: Row = {
           ...row,

@@ -316,6 +316,7 @@ export function createCustomers(p: Platform, audit: AuditLog) {
           source: 'console',
           at: clock.now(),
           field: 'body.identities',
+          customerId: row.id,
         });
         if (!r.ok) return r;
         await audit.record(trx, ctx, {

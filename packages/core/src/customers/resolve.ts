@@ -37,6 +37,12 @@ export interface ResolveInput {
   readonly profile?: ProfilePatch;
   /** The input path of the identities, for error messages (e.g. `body.identities`). */
   readonly field?: string;
+  /**
+   * The profile the identities are being added to, if any. It is a candidate like the
+   * profiles the identities match (after them), so identities nobody holds yet attach to it
+   * instead of starting a new profile.
+   */
+  readonly customerId?: number;
 }
 
 export interface Resolved {
@@ -85,7 +91,12 @@ export async function resolveCustomer(
   let created = false;
   let survivorId: number;
 
-  const candidates = [...new Set(normalized.flatMap((i) => known.get(key(i)) ?? []))];
+  const candidates = [
+    ...new Set([
+      ...normalized.flatMap((i) => known.get(key(i)) ?? []),
+      ...(input.customerId === undefined ? [] : [input.customerId]),
+    ]),
+  ];
   const first = candidates[0];
   if (first === undefined) {
     survivorId = await createCustomer(trx, input);

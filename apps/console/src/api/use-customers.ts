@@ -1,0 +1,80 @@
+import type { ListCustomersQuery, UpdateCustomer } from '@pond/contracts';
+import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useApi } from './client.tsx';
+
+export type CustomerFilters = Pick<
+  Partial<ListCustomersQuery>,
+  'q' | 'lifecycleStage' | 'membershipLevel' | 'storeId'
+>;
+
+export function useCustomers(filters: CustomerFilters) {
+  const { client } = useApi();
+  return useInfiniteQuery({
+    queryKey: ['customers', filters],
+    initialPageParam: undefined as string | undefined,
+    queryFn: ({ pageParam }) =>
+      client.customers.list({ query: { ...filters, limit: 30, cursor: pageParam } }),
+    getNextPageParam: (last) => last.nextCursor ?? undefined,
+  });
+}
+
+export function useCustomer(id: string) {
+  const { client } = useApi();
+  return useQuery({ queryKey: ['customer', id], queryFn: () => client.customers.get({ params: { id } }) });
+}
+
+export function useTimeline(id: string) {
+  const { client } = useApi();
+  return useInfiniteQuery({
+    queryKey: ['timeline', id],
+    initialPageParam: undefined as string | undefined,
+    queryFn: ({ pageParam }) =>
+      client.customers.timeline({ params: { id }, query: { limit: 30, cursor: pageParam } }),
+    getNextPageParam: (last) => last.nextCursor ?? undefined,
+  });
+}
+
+export function useMerges(id: string) {
+  const { client } = useApi();
+  return useQuery({
+    queryKey: ['merges', id],
+    queryFn: async () => (await client.customers.merges({ params: { id } })).data,
+  });
+}
+
+function useInvalidateCustomer(id: string) {
+  const queryClient = useQueryClient();
+  return () =>
+    Promise.all(
+      [['customer', id], ['timeline', id], ['merges', id], ['customers']].map((queryKey) =>
+        queryClient.invalidateQueries({ queryKey }),
+      ),
+    );
+}
+
+export function useUpdateCustomer(id: string) {
+  const { client } = useApi();
+  const onSuccess = useInvalidateCustomer(id);
+  return useMutation({
+    mutationFn: (body: UpdateCustomer) => client.customers.update({ params: { id }, body }),
+    onSuccess,
+  });
+}
+
+export function useAddNote(id: string) {
+  const { client } = useApi();
+  const onSuccess = useInvalidateCustomer(id);
+  return useMutation({
+    mutationFn: (body: string) => client.customers.addNote({ params: { id }, body: { body } }),
+    onSuccess,
+  });
+}
+
+export function useUnmerge(id: string) {
+  const { client } = useApi();
+  const onSuccess = useInvalidateCustomer(id);
+  return useMutation({
+    mutationFn: (mergeId: number) => client.merges.unmerge({ params: { id: mergeId } }),
+    onSuccess,
+  });
+}

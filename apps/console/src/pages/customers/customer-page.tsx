@@ -1,0 +1,101 @@
+import type { MergeRecord } from '@pond/contracts';
+import { App, Button, Card, Col, Descriptions, Popconfirm, Row, Spin, Table, Tag } from 'antd';
+import { useParams } from 'react-router';
+import { useCustomer, useMerges, useUnmerge } from '../../api/use-customers.ts';
+import { errorText } from '../../components/api-error.ts';
+import { formatTime } from '../../components/format.ts';
+import { useI18n } from '../../i18n/i18n.tsx';
+import { CustomerTimeline } from './customer-timeline.tsx';
+
+/** Customer 360: profile, identities, merges (with un-merge) and the timeline. */
+export function CustomerPage() {
+  const { id = '' } = useParams();
+  const { t, language } = useI18n();
+  const { message } = App.useApp();
+  const customer = useCustomer(id);
+  const merges = useMerges(id);
+  const unmerge = useUnmerge(id);
+  if (customer.isPending) return <Spin />;
+  if (!customer.data) return <Card>{errorText(customer.error)}</Card>;
+  const c = customer.data;
+  const time = (at: number | null) => (at ? formatTime(at, language) : '—');
+  return (
+    <Row gutter={16}>
+      <Col xs={24} lg={10}>
+        <Card title={c.name ?? t('customers.unnamed')} style={{ marginBottom: 16 }}>
+          <Descriptions column={1} size="small">
+            <Descriptions.Item label={t('customers.phone')}>{c.phone ?? '—'}</Descriptions.Item>
+            <Descriptions.Item label={t('customers.email')}>{c.email ?? '—'}</Descriptions.Item>
+            <Descriptions.Item label={t('customers.gender')}>
+              {t(`customers.gender.${c.gender}`)}
+            </Descriptions.Item>
+            <Descriptions.Item label={t('customers.birthday')}>{c.birthday ?? '—'}</Descriptions.Item>
+            <Descriptions.Item label={t('customers.city')}>
+              {[c.region, c.city].filter(Boolean).join(' ') || '—'}
+            </Descriptions.Item>
+            <Descriptions.Item label={t('customers.membership')}>
+              {c.membershipLevel ?? '—'}
+            </Descriptions.Item>
+            <Descriptions.Item label={t('customers.lifecycle')}>{c.lifecycleStage ?? '—'}</Descriptions.Item>
+            <Descriptions.Item label={t('customers.source')}>{c.sourceChannel ?? '—'}</Descriptions.Item>
+            <Descriptions.Item label={t('customers.firstSeen')}>{time(c.firstSeenAt)}</Descriptions.Item>
+            <Descriptions.Item label={t('customers.lastActive')}>{time(c.lastActiveAt)}</Descriptions.Item>
+            <Descriptions.Item label={t('customers.orders')}>{c.orderCount}</Descriptions.Item>
+            <Descriptions.Item label={t('customers.spend')}>{c.totalSpend.toFixed(2)}</Descriptions.Item>
+          </Descriptions>
+        </Card>
+        <Card title={t('customers.identities')} style={{ marginBottom: 16 }}>
+          {c.identities.map((i) => (
+            <Tag key={`${i.type}:${i.namespace ?? ''}:${i.value}`} style={{ marginBottom: 8 }}>
+              {i.type}
+              {i.namespace ? `(${i.namespace})` : ''}: {i.value}
+            </Tag>
+          ))}
+        </Card>
+        <Card title={t('customers.merges')}>
+          <Table<MergeRecord>
+            rowKey="id"
+            size="small"
+            pagination={false}
+            dataSource={merges.data ?? []}
+            columns={[
+              {
+                title: t('audit.time'),
+                dataIndex: 'createdAt',
+                render: (at: number) => formatTime(at, language),
+              },
+              {
+                title: t('audit.target'),
+                key: 'pair',
+                render: (_: unknown, m: MergeRecord) => `${m.mergedId} → ${m.survivorId}`,
+              },
+              { title: t('common.status'), dataIndex: 'status' },
+              {
+                title: t('common.actions'),
+                key: 'actions',
+                render: (_: unknown, m: MergeRecord) =>
+                  m.status === 'merged' && m.survivorId === c.id ? (
+                    <Popconfirm
+                      title={t('customers.unmergeConfirm')}
+                      okText={t('customers.unmerge')}
+                      cancelText={t('common.cancel')}
+                      onConfirm={() =>
+                        unmerge.mutateAsync(m.id).catch((e: unknown) => message.error(errorText(e)))
+                      }
+                    >
+                      <Button type="link">{t('customers.unmerge')}</Button>
+                    </Popconfirm>
+                  ) : null,
+              },
+            ]}
+          />
+        </Card>
+      </Col>
+      <Col xs={24} lg={14}>
+        <Card title={t('customers.timeline')}>
+          <CustomerTimeline customerId={c.id} />
+        </Card>
+      </Col>
+    </Row>
+  );
+}
