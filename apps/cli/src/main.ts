@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { loadConfig, startPond, VERSION } from '@pond/server';
 import { migrateToLatest, openStorage } from '@pond/storage';
 import { API_HELP, apiCommand } from './api-command.ts';
+import { demoCommand } from './demo-command.ts';
 
 const HELP = `pond — private-domain customer operations
 
@@ -10,6 +11,7 @@ Usage: pond <command> [options]
 Commands:
   start              run Pond (console + API + workers) on DATABASE_URL or ./data/pond.db
   migrate            apply pending database migrations and exit
+  demo [--small]     load the demo brand (creates it with an owner on an empty database)
   api                call an endpoint of a running Pond (pond api --help lists them)
   version            print the version
 
@@ -27,6 +29,7 @@ export async function run(argv: string[]): Promise<number> {
       params: { type: 'string' },
       query: { type: 'string' },
       body: { type: 'string' },
+      small: { type: 'boolean' },
     },
   });
   const [command = 'help'] = positionals;
@@ -49,6 +52,8 @@ export async function run(argv: string[]): Promise<number> {
     case 'version':
       process.stdout.write(`${VERSION}\n`);
       return 0;
+    case 'demo':
+      return demoCommand({ small: values.small ?? false, out: (t) => process.stdout.write(t) });
     case 'migrate': {
       const storage = await openStorage(loadConfig().storage.url);
       try {

@@ -4,6 +4,7 @@ import fastifyRateLimit from '@fastify/rate-limit';
 import type { Services } from '@pond/core';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Config } from './config.ts';
+import { createDemoRunner } from './demo/demo-runner.ts';
 import { handleError } from './http/errors.ts';
 import { observability } from './http/observability.ts';
 import { buildOpenApi } from './http/openapi.ts';
@@ -11,6 +12,7 @@ import { staticAssets } from './http/static.ts';
 import { accessRoutes } from './routes/access.ts';
 import { authRoutes } from './routes/auth.ts';
 import { customerRoutes } from './routes/customers.ts';
+import { demoRoutes } from './routes/demo.ts';
 import { eventRoutes } from './routes/events.ts';
 import { ingestRoutes } from './routes/ingest.ts';
 import { orgRoutes } from './routes/org.ts';
@@ -22,12 +24,15 @@ export interface AppDeps {
   readonly services: Services;
   /** Where the built console lives; tests may point elsewhere. */
   readonly consoleDist?: string;
+  /** Loads the demo brand; tests pass one with a small scale. */
+  readonly demo?: ReturnType<typeof createDemoRunner>;
 }
 
 const REQUEST_ID = /^[A-Za-z0-9_.:-]{1,64}$/;
 
 /** The HTTP shell: plugins, the error mapper, and every route; no domain logic here. */
-export async function createApp({ config, services, consoleDist }: AppDeps): Promise<FastifyInstance> {
+export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
+  const { config, services, consoleDist } = deps;
   const app = Fastify({
     bodyLimit: config.http.bodyLimit,
     trustProxy: config.http.publicUrl !== null,
@@ -78,6 +83,7 @@ export async function createApp({ config, services, consoleDist }: AppDeps): Pro
   accessRoutes(app, services);
   customerRoutes(app, services);
   eventRoutes(app, services);
+  demoRoutes(app, services, deps.demo ?? createDemoRunner(services));
   await ingestRoutes(app, services, { maxInFlight: config.ingest.maxInFlight });
 
   await staticAssets(app, consoleDist);

@@ -30,6 +30,7 @@ import {
   TimelineQuery,
   UpdateCustomer,
 } from './customers.ts';
+import { DemoStatus } from './demo.ts';
 import { endpoint } from './endpoint.ts';
 import {
   CatalogEntry,
@@ -480,6 +481,27 @@ export const api = {
       permission: 'events.read',
       query: DebuggerQuery,
       response: z.object({ data: z.array(DebuggerEntry) }),
+    }),
+  },
+  demo: {
+    status: endpoint({
+      method: 'GET',
+      path: '/api/v1/demo',
+      summary: 'Whether the demo brand can be, is being, or has been loaded, with progress',
+      tag: 'demo',
+      auth: 'session',
+      permission: 'users.write',
+      response: DemoStatus,
+    }),
+    load: endpoint({
+      method: 'POST',
+      path: '/api/v1/demo',
+      summary: 'Load the demo brand (stores, staff, 50,000 customers, ~1M events) into this empty brand',
+      tag: 'demo',
+      auth: 'session',
+      permission: 'users.write',
+      response: DemoStatus,
+      status: 202,
     }),
   },
   audit: {

@@ -3,6 +3,7 @@ export * from './api.ts';
 export * from './audit.ts';
 export * from './common.ts';
 export * from './customers.ts';
+export * from './demo.ts';
 export * from './endpoint.ts';
 export * from './errors.ts';
 export * from './events.ts';

@@ -208,4 +208,9 @@ export const en: Messages = {
   'debugger.rejected': 'Rejected',
   'debugger.reason': 'Reason',
   'debugger.received': 'Received',
+  'demo.title': 'Load the demo brand',
+  'demo.description':
+    'This brand has no customers yet. Load a demo chain — 3 regions, 12 stores, 60 staff, 50,000 customers and about 1M events — to try everything out.',
+  'demo.load': 'Load demo data',
+  'demo.progress': '{customers} customers, {events} events',
 };

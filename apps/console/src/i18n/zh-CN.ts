@@ -205,6 +205,11 @@ export const zhCN = {
   'debugger.rejected': '已拒绝',
   'debugger.reason': '原因',
   'debugger.received': '接收时间',
+  'demo.title': '加载示范品牌',
+  'demo.description':
+    '品牌还没有客户。可以加载一个示范连锁品牌：3 个大区、12 家门店、60 名员工、5 万名客户和约 100 万条行为事件，用来体验各项功能。',
+  'demo.load': '加载示范数据',
+  'demo.progress': '{customers} 位客户，{events} 条事件',
 } as const;
 
 export type MessageKey = keyof typeof zhCN;

@@ -12,7 +12,7 @@ export interface NormalizedIdentity {
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 const TOKEN = /^[\x21-\x7e]{1,256}$/;
 /** SDK user ids, anonymous ids and member ids are the integrator's own: any printable text. */
-const FREE_TEXT = /^[^\u0000-\u001f\u007f]{1,256}$/;
+const FREE_TEXT = /^\P{Cc}{1,256}$/u;
 const FREE_TEXT_TYPES = new Set(['user_id', 'anonymous_id', 'member_id', 'marketplace_buyer_id']);
 
 /**

@@ -35,7 +35,8 @@ export async function updateCatalog(
     }
     t.volume++;
     for (const [key, value] of Object.entries(m.properties)) {
-      const seen = (t.properties[key] ??= []);
+      t.properties[key] ??= [];
+      const seen = t.properties[key];
       const type = typeOf(value);
       if (!seen.includes(type)) seen.push(type);
     }
@@ -51,7 +52,8 @@ export async function updateCatalog(
     const known = existing ? (JSON.parse(existing.properties) as Record<string, JsonType[]>) : {};
     let violations = 0;
     for (const [key, types] of Object.entries(t.properties)) {
-      const list = (known[key] ??= []);
+      known[key] ??= [];
+      const list = known[key];
       const first = list[0] ?? types[0];
       for (const type of types) {
         if (type !== first && type !== 'null') violations++;

@@ -100,14 +100,14 @@ export function createIngest(p: Platform) {
       const rejected: IngestOutcome['rejected'] = [];
       const valid: ParsedMessage[] = [];
       if (raws.length > MAX_BATCH_EVENTS) {
-        raws.forEach((_, index) =>
+        for (const index of raws.keys()) {
           rejected.push({
             index,
             messageId: null,
             reason: `a batch holds at most ${MAX_BATCH_EVENTS} events`,
             field: 'batch',
-          }),
-        );
+          });
+        }
       } else {
         raws.forEach((raw, index) => {
           const merged =

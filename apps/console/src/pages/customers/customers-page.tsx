@@ -3,8 +3,10 @@ import { Button, Card, Empty, Input, Space, Table } from 'antd';
 import { useState } from 'react';
 import { useNavigate } from 'react-router';
 import { useCustomers } from '../../api/use-customers.ts';
+import { usePermissions } from '../../components/app-layout.tsx';
 import { formatTime } from '../../components/format.ts';
 import { useI18n } from '../../i18n/i18n.tsx';
+import { DemoOffer } from './demo-offer.tsx';
 
 export function CustomersPage() {
   const { t, language } = useI18n();
@@ -12,8 +14,10 @@ export function CustomersPage() {
   const [q, setQ] = useState('');
   const list = useCustomers({ q: q || undefined });
   const rows = list.data?.pages.flatMap((p) => p.data) ?? [];
+  const canLoadDemo = usePermissions().has('users.write') && !q && !list.isPending && rows.length === 0;
   return (
     <Card title={t('customers.title')}>
+      {canLoadDemo ? <DemoOffer /> : null}
       <Space style={{ marginBottom: 16 }}>
         <Input.Search
           allowClear

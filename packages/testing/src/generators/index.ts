@@ -1,0 +1,3 @@
+export * from './chinese.ts';
+export * from './demo-brand.ts';
+export * from './random.ts';
