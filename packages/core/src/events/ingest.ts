@@ -27,18 +27,33 @@ export function createIngest(p: Platform) {
   const { clock } = p;
   const deps = { clock, outbox: p.outbox };
 
+  /**
+   * One statement per table per request where it can be: the batch's messageIds in one insert
+   * (those that come back are new), its events in one insert, one outbox insert, and one
+   * activity update per customer. Resolving identities is the per-visitor cost.
+   */
   async function store(trx: Trx, source: IngestSource, messages: ParsedMessage[], receivedAt: number) {
-    // Resolving the same user once per request keeps a batch from one visitor cheap.
+    const fresh = await trx
+      .insertInto('message_ids')
+      .values(
+        messages.map((m) => ({
+          tenant_id: source.tenantId,
+          message_id: m.messageId,
+          received_at: receivedAt,
+        })),
+      )
+      .onConflict((oc) => oc.columns(['tenant_id', 'message_id']).doNothing())
+      .returning('message_id')
+      .execute();
+    const isFresh = new Set(fresh.map((r) => r.message_id));
+    const toStore = messages.filter((m) => isFresh.has(m.messageId));
+    if (toStore.length === 0) return 0;
+
+    // Resolving the same visitor once per request keeps a batch from one visitor cheap;
+    // identify and alias always resolve, since they may link or merge profiles.
     const cache = new Map<string, number>();
-    const stored: ParsedMessage[] = [];
-    for (const m of messages) {
-      const fresh = await trx
-        .insertInto('message_ids')
-        .values({ tenant_id: source.tenantId, message_id: m.messageId, received_at: receivedAt })
-        .onConflict((oc) => oc.columns(['tenant_id', 'message_id']).doNothing())
-        .returning('message_id')
-        .executeTakeFirst();
-      if (!fresh) continue;
+    const customerOf: number[] = [];
+    for (const m of toStore) {
       const cacheKey =
         m.type === 'track' || m.type === 'page' || m.type === 'screen' ? JSON.stringify(m.identities) : '';
       let customerId = cacheKey ? cache.get(cacheKey) : undefined;
@@ -53,13 +68,22 @@ export function createIngest(p: Platform) {
         if (!r.ok) throw new Error(r.error.message);
         customerId = r.value.customerId;
         if (cacheKey) cache.set(cacheKey, customerId);
+        // A merge may have folded an earlier profile of this batch into this one.
+        for (const merged of r.value.mergedIds) {
+          for (const [k, v] of cache) if (v === merged) cache.set(k, customerId);
+          for (const [i, v] of customerOf.entries()) if (v === merged) customerOf[i] = customerId;
+        }
       }
-      const event = await trx
-        .insertInto('events')
-        .values({
+      customerOf.push(customerId);
+    }
+
+    const inserted = await trx
+      .insertInto('events')
+      .values(
+        toStore.map((m, i) => ({
           tenant_id: source.tenantId,
-          customer_id: customerId,
-          origin_customer_id: customerId,
+          customer_id: customerOf[i] ?? 0,
+          origin_customer_id: customerOf[i] ?? 0,
           source_id: source.id,
           message_id: m.messageId,
           type: m.type,
@@ -68,21 +92,46 @@ export function createIngest(p: Platform) {
           context: JSON.stringify(m.context),
           timestamp: m.timestamp,
           received_at: receivedAt,
-        })
-        .returning('id')
-        .executeTakeFirstOrThrow();
-      await touchActivity(trx, customerId, m.timestamp);
-      await p.outbox.append(trx, {
+        })),
+      )
+      .returning(['id', 'message_id'])
+      .execute();
+    const eventId = new Map(inserted.map((r) => [r.message_id, r.id]));
+
+    const span = new Map<number, { first: number; last: number }>();
+    for (const [i, m] of toStore.entries()) {
+      const id = customerOf[i] ?? 0;
+      const s = span.get(id);
+      span.set(
+        id,
+        s
+          ? { first: Math.min(s.first, m.timestamp), last: Math.max(s.last, m.timestamp) }
+          : { first: m.timestamp, last: m.timestamp },
+      );
+    }
+    for (const [customerId, s] of span) {
+      await touchActivity(trx, customerId, s.last);
+      if (s.first < s.last) await touchActivity(trx, customerId, s.first);
+    }
+
+    await p.outbox.append(
+      trx,
+      toStore.map((m, i) => ({
         tenantId: source.tenantId,
         type: 'event.tracked',
         aggregateType: 'customer',
-        aggregateId: String(customerId),
-        payload: { eventId: event.id, customerId, type: m.type, name: m.name, timestamp: m.timestamp },
-      });
-      stored.push(m);
-    }
-    await updateCatalog(trx, source.tenantId, stored, receivedAt);
-    return stored.length;
+        aggregateId: String(customerOf[i]),
+        payload: {
+          eventId: eventId.get(m.messageId),
+          customerId: customerOf[i],
+          type: m.type,
+          name: m.name,
+          timestamp: m.timestamp,
+        },
+      })),
+    );
+    await updateCatalog(trx, source.tenantId, toStore, receivedAt);
+    return toStore.length;
   }
 
   return {
