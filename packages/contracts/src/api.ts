@@ -54,6 +54,7 @@ import {
   UpdateOrgUnit,
   UpdateStaff,
 } from './org.ts';
+import { Consent, ConsentOverview, CustomerDataExport, EraseCustomer, RecordConsent } from './privacy.ts';
 import { CompleteSetup, SetupStatus } from './setup.ts';
 
 /** Every endpoint of the `/api/v1` API, grouped by resource. */
@@ -405,6 +406,51 @@ export const api = {
       body: ManualMerge,
       response: MergeRecord,
       status: 201,
+    }),
+  },
+  privacy: {
+    consents: endpoint({
+      method: 'GET',
+      path: '/api/v1/customers/:id/consents',
+      summary: 'Consent per purpose and channel: the current answers and their history',
+      tag: 'privacy',
+      auth: 'principal',
+      permission: 'customers.read',
+      params: IdParams,
+      response: ConsentOverview,
+    }),
+    recordConsent: endpoint({
+      method: 'POST',
+      path: '/api/v1/customers/:id/consents',
+      summary: 'Record that a customer granted or withdrew consent for a purpose on a channel',
+      tag: 'privacy',
+      auth: 'principal',
+      permission: 'customers.write',
+      params: IdParams,
+      body: RecordConsent,
+      response: Consent,
+      status: 201,
+    }),
+    exportData: endpoint({
+      method: 'GET',
+      path: '/api/v1/customers/:id/data-export',
+      summary: 'Everything held about a customer, as JSON (an access request under PIPL)',
+      tag: 'privacy',
+      auth: 'principal',
+      permission: 'privacy.manage',
+      params: IdParams,
+      response: CustomerDataExport,
+    }),
+    erase: endpoint({
+      method: 'POST',
+      path: '/api/v1/customers/:id/erase',
+      summary: 'Erase a customer’s personal data, keeping aggregates; cannot be undone',
+      tag: 'privacy',
+      auth: 'principal',
+      permission: 'privacy.manage',
+      params: IdParams,
+      body: EraseCustomer,
+      response: z.object({ id: z.string(), erasedAt: z.number().int() }),
     }),
   },
   merges: {

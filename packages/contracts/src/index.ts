@@ -9,4 +9,5 @@ export * from './errors.ts';
 export * from './events.ts';
 export * from './identities.ts';
 export * from './org.ts';
+export * from './privacy.ts';
 export * from './setup.ts';

@@ -13,6 +13,7 @@ import { createSources } from './events/sources.ts';
 import { createOrgUnits } from './org/org-units.ts';
 import { createStaff } from './org/staff.ts';
 import { createPlatform } from './platform/platform.ts';
+import { createPrivacy } from './privacy/privacy.ts';
 import type { Clock } from './shared/clock.ts';
 
 export interface ServiceDeps {
@@ -38,6 +39,7 @@ export function createServices({
   const audit = createAuditLog(storage.db, clock);
   const auth = createAuth(platform, audit);
   const customers = createCustomers(platform, audit);
+  const timeline = createTimeline(platform, customers);
   const ingest = createIngest(platform);
   // Hourly, and re-armed by itself: messageIds older than the window are forgotten.
   const nextPrune = () =>
@@ -62,7 +64,8 @@ export function createServices({
     users: createUsers(platform, audit),
     apiKeys: createApiKeys(platform, audit),
     customers,
-    timeline: createTimeline(platform, customers),
+    timeline,
+    privacy: createPrivacy(platform, audit, customers, timeline),
     sources: createSources(platform, audit),
     ingest,
     events: createEventQueries(platform),

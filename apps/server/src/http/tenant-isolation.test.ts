@@ -18,6 +18,7 @@ const ID_OF_GROUP: Record<string, Kind> = {
   customers: 'customer',
   merges: 'merge',
   sources: 'source',
+  privacy: 'customer',
 };
 
 const ID_OF_FILTER: Record<string, Kind> = {
@@ -38,6 +39,8 @@ const VALID_BODY: Record<string, unknown> = {
   'customers.attachIdentities': { identities: [{ type: 'user_id', value: 'hijack' }] },
   'customers.addNote': { body: 'taken over' },
   'sources.update': { rotateKey: true },
+  'privacy.recordConsent': { purpose: 'marketing', channel: 'sms', status: 'withdrawn' },
+  'privacy.erase': { confirm: 'x', reason: 'taken over' },
 };
 
 type Kind = keyof typeof ids;

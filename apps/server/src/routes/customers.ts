@@ -28,4 +28,12 @@ export function customerRoutes(app: FastifyInstance, services: Services) {
     customers.manualMerge(ctx, body.survivorId, body.mergedId),
   );
   implement(app, services, api.merges.unmerge, ({ ctx, params }) => customers.unmerge(ctx, params.id));
+
+  const { privacy } = services;
+  implement(app, services, api.privacy.consents, ({ ctx, params }) => privacy.consents(ctx, params.id));
+  implement(app, services, api.privacy.recordConsent, ({ ctx, params, body }) =>
+    privacy.recordConsent(ctx, params.id, body),
+  );
+  implement(app, services, api.privacy.exportData, ({ ctx, params }) => privacy.exportData(ctx, params.id));
+  implement(app, services, api.privacy.erase, ({ ctx, params, body }) => privacy.erase(ctx, params.id, body));
 }
