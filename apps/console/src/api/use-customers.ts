@@ -78,3 +78,35 @@ export function useUnmerge(id: string) {
     onSuccess,
   });
 }
+
+export function useConsents(id: string) {
+  const { client } = useApi();
+  return useQuery({ queryKey: ['consents', id], queryFn: () => client.privacy.consents({ params: { id } }) });
+}
+
+export function useRecordConsent(id: string) {
+  const { client } = useApi();
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: (body: {
+      purpose: string;
+      channel: 'wecom' | 'sms' | 'email' | 'phone' | 'app' | 'all';
+      status: 'granted' | 'withdrawn';
+    }) => client.privacy.recordConsent({ params: { id }, body: { ...body, source: 'console' } }),
+    onSuccess: () => queryClient.invalidateQueries({ queryKey: ['consents', id] }),
+  });
+}
+
+export function useExportCustomerData(id: string) {
+  const { client } = useApi();
+  return useMutation({ mutationFn: () => client.privacy.exportData({ params: { id } }) });
+}
+
+export function useEraseCustomer(id: string) {
+  const { client } = useApi();
+  const onSuccess = useInvalidateCustomer(id);
+  return useMutation({
+    mutationFn: (reason: string) => client.privacy.erase({ params: { id }, body: { confirm: id, reason } }),
+    onSuccess,
+  });
+}

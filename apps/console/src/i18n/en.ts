@@ -213,4 +213,16 @@ export const en: Messages = {
     'This brand has no customers yet. Load a demo chain — 3 regions, 12 stores, 60 staff, 50,000 customers and about 1M events — to try everything out.',
   'demo.load': 'Load demo data',
   'demo.progress': '{customers} customers, {events} events',
+  'privacy.title': 'Privacy and consent',
+  'privacy.noConsents': 'No consent recorded yet',
+  'privacy.purpose': 'Purpose',
+  'privacy.channel': 'Channel',
+  'privacy.granted': 'Granted',
+  'privacy.withdrawn': 'Withdrawn',
+  'privacy.record': 'Record consent',
+  'privacy.export': 'Export all data',
+  'privacy.erase': 'Erase personal data',
+  'privacy.eraseWarning':
+    'This removes the customer’s name, mobile, email, identities, notes and the personal data in their events, keeping only what statistics need. It cannot be undone. Type the customer id {id} to confirm.',
+  'privacy.reason': 'Reason (e.g. the customer asked)',
 };

@@ -210,6 +210,18 @@ export const zhCN = {
     '品牌还没有客户。可以加载一个示范连锁品牌：3 个大区、12 家门店、60 名员工、5 万名客户和约 100 万条行为事件，用来体验各项功能。',
   'demo.load': '加载示范数据',
   'demo.progress': '{customers} 位客户，{events} 条事件',
+  'privacy.title': '隐私与授权',
+  'privacy.noConsents': '还没有授权记录',
+  'privacy.purpose': '用途',
+  'privacy.channel': '渠道',
+  'privacy.granted': '已同意',
+  'privacy.withdrawn': '已撤回',
+  'privacy.record': '记录授权',
+  'privacy.export': '导出全部数据',
+  'privacy.erase': '删除个人信息',
+  'privacy.eraseWarning':
+    '将删除该客户的姓名、手机号、邮箱、身份标识、备注以及事件中的个人信息，仅保留统计所需的数据，且无法撤销。请输入客户 ID {id} 以确认。',
+  'privacy.reason': '删除原因（如：客户申请）',
 } as const;
 
 export type MessageKey = keyof typeof zhCN;

@@ -6,6 +6,7 @@ import { errorText } from '../../components/api-error.ts';
 import { formatTime } from '../../components/format.ts';
 import { useI18n } from '../../i18n/i18n.tsx';
 import { CustomerTimeline } from './customer-timeline.tsx';
+import { PrivacyCard } from './privacy-card.tsx';
 
 /** Customer 360: profile, identities, merges (with un-merge) and the timeline. */
 export function CustomerPage() {
@@ -95,6 +96,7 @@ export function CustomerPage() {
         <Card title={t('customers.timeline')}>
           <CustomerTimeline customerId={c.id} />
         </Card>
+        <PrivacyCard customerId={c.id} />
       </Col>
     </Row>
   );
