@@ -95,7 +95,11 @@ describe.runIf(browserAvailable())('console in Chromium', () => {
       headers: { 'x-write-key': source.value.writeKey, 'content-type': 'application/json' },
       payload: {
         batch: [
-          { type: 'identify', userId: 'member-1', traits: { name: '李雷', phone: '13900139000', city: '上海' } },
+          {
+            type: 'identify',
+            userId: 'member-1',
+            traits: { name: '李雷', phone: '13900139000', city: '上海' },
+          },
           { type: 'track', userId: 'member-1', event: 'Order Completed', properties: { total: 128 } },
         ],
       },

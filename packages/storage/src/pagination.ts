@@ -13,8 +13,11 @@ export function decodeCursor(cursor: string): [CursorValue, string | number] | n
     const parsed: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
     if (!Array.isArray(parsed) || parsed.length !== 2) return null;
     const [value, id] = parsed as unknown[];
-    const okValue = value === null || typeof value === 'string' || typeof value === 'number';
-    const okId = typeof id === 'string' || typeof id === 'number';
+    // Every key we sort by is text or an integer (times, serial ids): a fraction or a number
+    // past 2^53 cannot come from us, and PostgreSQL would fail comparing it to a bigint.
+    const okNumber = (v: unknown) => typeof v === 'number' && Number.isSafeInteger(v);
+    const okValue = value === null || typeof value === 'string' || okNumber(value);
+    const okId = typeof id === 'string' || okNumber(id);
     return okValue && okId ? [value as CursorValue, id as string | number] : null;
   } catch {
     return null;

@@ -30,12 +30,13 @@ function parametersOf(e: Endpoint): JsonSchema[] {
 export function buildOpenApi(version: string): JsonSchema {
   const paths: Record<string, Record<string, JsonSchema>> = {};
   const errorSchema = schemaOf(ErrorBody, 'output');
-  for (const group of Object.values(api)) {
-    for (const [name, e] of Object.entries(group as Record<string, Endpoint>)) {
+  for (const [group, endpoints] of Object.entries(api)) {
+    for (const [name, e] of Object.entries(endpoints as Record<string, Endpoint>)) {
       const path = e.path.replace(/:([A-Za-z]+)/g, '{$1}');
       const status = String(e.status ?? 200);
       const op: JsonSchema = {
-        operationId: `${e.tag}.${name}`,
+        // The catalog key (`users.list`): unique, as OpenAPI requires; a tag holds several lists.
+        operationId: `${group}.${name}`,
         summary: e.summary,
         tags: [e.tag],
         parameters: parametersOf(e),

@@ -11,14 +11,24 @@ export function authRoutes(app: FastifyInstance, services: Services, config: Con
   implement(app, services, api.setup.status, async () => ({ needed: await services.setup.needed() }));
 
   implement(app, services, api.setup.complete, async ({ body, request, reply }) => {
-    const r = await services.setup.complete(body, request.ip, request.headers['user-agent'] ?? null);
+    const r = await services.setup.complete(
+      body,
+      request.ip,
+      request.headers['user-agent'] ?? null,
+      String(request.id),
+    );
     if (!r.ok) return r;
     setSessionCookie(reply, r.value.token, secure, SESSION_TTL_MS);
     return r.value.me;
   });
 
   implement(app, services, api.auth.signIn, async ({ body, request, reply }) => {
-    const r = await services.auth.signIn(body, request.ip, request.headers['user-agent'] ?? null);
+    const r = await services.auth.signIn(
+      body,
+      request.ip,
+      request.headers['user-agent'] ?? null,
+      String(request.id),
+    );
     if (!r.ok) return r;
     setSessionCookie(reply, r.value.token, secure, SESSION_TTL_MS);
     return r.value.me;

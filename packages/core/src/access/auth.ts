@@ -74,7 +74,12 @@ export function createAuth(p: Platform, audit: AuditLog) {
   return {
     openSession,
 
-    async signIn(input: SignIn, ip: string | null, userAgent: string | null): Promise<Result<SignedIn>> {
+    async signIn(
+      input: SignIn,
+      ip: string | null,
+      userAgent: string | null,
+      requestId: string | null = null,
+    ): Promise<Result<SignedIn>> {
       const identifier = input.identifier.includes('@')
         ? input.identifier.toLowerCase()
         : (() => {
@@ -107,7 +112,7 @@ export function createAuth(p: Platform, audit: AuditLog) {
       await throttle.reset(`id:${identifier}`);
       return p.tx(async (trx) => {
         const signedIn = await openSession(trx, user, ip, userAgent);
-        const ctx: Ctx = { principal: userPrincipal(user, ''), requestId: null, ip };
+        const ctx: Ctx = { principal: userPrincipal(user, ''), requestId, ip };
         await audit.record(trx, ctx, { action: 'auth.signed_in', targetType: 'user', targetId: user.id });
         return ok(signedIn);
       });

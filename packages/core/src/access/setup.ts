@@ -26,6 +26,7 @@ export function createSetup(p: Platform, audit: AuditLog, auth: Auth, token: str
       input: CompleteSetup,
       ip: string | null,
       userAgent: string | null,
+      requestId: string | null = null,
     ): Promise<Result<SignedIn>> {
       const given = Buffer.from(input.token);
       const expected = Buffer.from(token ?? '');
@@ -63,7 +64,7 @@ export function createSetup(p: Platform, audit: AuditLog, auth: Auth, token: str
           updated_at: now,
         };
         await trx.insertInto('users').values(user).execute();
-        const ctx = { principal: userPrincipal(user, `/${tenant.rootUnitId}/`), requestId: null, ip };
+        const ctx = { principal: userPrincipal(user, `/${tenant.rootUnitId}/`), requestId, ip };
         await audit.record(trx, ctx, {
           action: 'tenant.created',
           targetType: 'tenant',

@@ -106,7 +106,9 @@ export function createStaff(p: Platform, audit: AuditLog) {
       }
       if (q.cursor) {
         const c = decodeCursor(q.cursor);
-        if (!c || c[0] === null)
+        // The sort value must have the sort column's type: PostgreSQL fails comparing a
+        // bigint with text.
+        if (!c || typeof c[0] !== (q.sort === 'name' ? 'string' : 'number'))
           return fail('invalid_request', 'cursor is not valid', { field: 'query.cursor' });
         const [value, id] = c;
         const cmp = q.order === 'asc' ? '>' : '<';

@@ -57,6 +57,22 @@ export function createJobQueue(db: Db, dialect: DialectInfo, clock: Clock): JobQ
     const now = clock.now();
     const queues = [...handlers.keys()];
     if (queues.length === 0) return [];
+    // A worker that died during the last allowed attempt never recorded the failure: taking
+    // the job over would run it past its limit, and a job that kills its worker would be
+    // retried forever. It becomes a dead letter instead.
+    await db
+      .updateTable('jobs')
+      .set({
+        status: 'failed',
+        locked_until: null,
+        last_error: 'the worker stopped during the last attempt (its lease expired)',
+        updated_at: now,
+      })
+      .where('queue', 'in', queues)
+      .where('status', '=', 'running')
+      .where('locked_until', '<', now)
+      .whereRef('attempts', '>=', 'max_attempts')
+      .execute();
     let due = db
       .selectFrom('jobs')
       .select('id')

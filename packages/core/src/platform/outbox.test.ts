@@ -66,10 +66,32 @@ describe.each(testDialects())('outbox on %s', (dialect) => {
       return { ok: false as const, error: { code: 'conflict' as const, message: 'no' } };
     });
     expect(failed.ok).toBe(false);
+    await expect(
+      storage.db.transaction().execute(async (trx) => {
+        await p.outbox.append(trx, {
+          tenantId: tenant,
+          type: 'ghost2',
+          aggregateType: 't',
+          aggregateId: 'x',
+          payload: {},
+        });
+        throw new Error('crash before commit');
+      }),
+    ).rejects.toThrow('crash before commit');
     await emit(tenant, ['three'], p);
     await p.outbox.drain();
     expect(a.seen.map((e) => e.type)).toEqual(['one', 'two', 'three']);
     expect(a.seen.map((e) => e.id)).toEqual([...a.seen.map((e) => e.id)].sort((x, y) => x - y));
+    expect(a.seen[0]).toMatchObject({
+      tenantId: tenant,
+      aggregateType: 'test',
+      aggregateId: 'one',
+      payload: { type: 'one' },
+    });
+    expect(await p.outbox.position(a.consumer.name)).toBeGreaterThanOrEqual(a.seen[2]?.id ?? Infinity);
+    // Nothing is delivered twice to the same consumer.
+    await p.outbox.drain();
+    expect(a.seen.length).toBe(3);
 
     // A consumer added later starts from the beginning with its own cursor.
     p.outbox.subscribe(b.consumer);
@@ -83,12 +105,14 @@ describe.each(testDialects())('outbox on %s', (dialect) => {
     const name = `flaky_${randomUUID()}`;
     let attempts = 0;
     const handled: string[] = [];
+    const offered: number[][] = [];
     p.outbox.subscribe({
       name,
       handle: async (events, trx) => {
         const mine = events.filter((e) => e.tenantId === tenant);
         if (mine.length === 0) return;
         attempts++;
+        offered.push(mine.map((e) => e.id));
         // Writes something, then fails on the first attempt: the write must not survive.
         await trx
           .insertInto('outbox_cursors')
@@ -109,6 +133,7 @@ describe.each(testDialects())('outbox on %s', (dialect) => {
     await p.outbox.drain();
     expect(handled).toEqual(['a', 'b']);
     expect(attempts).toBe(2);
+    expect(offered[1]).toEqual(offered[0]); // the same batch, again
   });
 
   it('resumes from the stored cursor after a restart', async () => {
@@ -128,6 +153,44 @@ describe.each(testDialects())('outbox on %s', (dialect) => {
     expect(before.seen.map((e) => e.type)).toEqual(['x1', 'x2']);
     expect(after.seen.map((e) => e.type)).toEqual(['x3']);
     expect(await second.position(name)).toBeGreaterThanOrEqual(after.seen[0]?.id ?? Infinity);
+  });
+
+  it('never skips an event whose transaction commits after a later one’s', async () => {
+    const tenant = randomUUID();
+    const p = createPlatform(storage, clock);
+    const c = collector(tenant);
+    p.outbox.subscribe(c.consumer);
+    let release = () => {};
+    const held = new Promise<void>((r) => {
+      release = r;
+    });
+    let appended = () => {};
+    const slowAppended = new Promise<void>((r) => {
+      appended = r;
+    });
+    // The slow writer appends first and commits last. On PostgreSQL its id is the lower one:
+    // were the fast writer's row visible first, a consumer would move past the slow one.
+    const slow = p.tx(async (trx) => {
+      await p.outbox.append(trx, {
+        tenantId: tenant,
+        type: 'slow',
+        aggregateType: 't',
+        aggregateId: 's',
+        payload: {},
+      });
+      appended();
+      await held;
+      return ok(null);
+    });
+    await slowAppended;
+    const fast = emit(tenant, ['fast'], p);
+    await Promise.race([fast, new Promise((r) => setTimeout(r, 200))]);
+    const drained = p.outbox.drain();
+    await new Promise((r) => setTimeout(r, 50));
+    release();
+    await Promise.all([slow, fast, drained]);
+    await p.outbox.drain();
+    expect(c.seen.map((e) => e.type)).toEqual(['slow', 'fast']);
   });
 
   it('delivers in the background soon after a commit', async () => {

@@ -1,0 +1,260 @@
+import { randomUUID } from 'node:crypto';
+import { api, type Endpoint } from '@pond/contracts';
+import type { Ctx } from '@pond/core';
+import { addUser, makeTenant, testDialects } from '@pond/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Caller, type HttpFixture, httpFixture, type SessionCaller } from '../testing/http-fixture.ts';
+
+/** Mutating endpoints whose audit entry is checked elsewhere, and why. */
+const EXEMPT: Record<string, string> = {
+  'setup.complete': 'needs an empty database; auth.test.ts checks its tenant.created entry',
+  'demo.load': 'loads a whole demo brand in the background (demo.loaded is written by the loader)',
+};
+
+interface Request {
+  readonly method: Endpoint['method'];
+  readonly url: string;
+  readonly body?: unknown;
+  /** The entry's target id. */
+  readonly target: string;
+  /** Who sends it (the owner's session unless said); `actor` is who the entry names. */
+  readonly caller?: Caller;
+  readonly actor?: string;
+}
+
+interface Scenario {
+  readonly action: string;
+  /** Fields the diff must name. */
+  readonly diff: readonly string[];
+  prepare(): Promise<Request>;
+}
+
+const scenario = (action: string, diff: string[], prepare: () => Promise<Request>): Scenario => ({
+  action,
+  diff,
+  prepare,
+});
+
+const mutating = Object.entries(api).flatMap(([group, list]) =>
+  Object.entries(list as Record<string, Endpoint>)
+    .filter(([, e]) => e.method !== 'GET')
+    .map(([name]) => `${group}.${name}`),
+);
+
+describe.each(testDialects())('audit log on %s', (dialect) => {
+  let f: HttpFixture;
+  let owner: SessionCaller;
+  let ownerCtx: Ctx;
+  let tenantId: string;
+  let root: string;
+
+  beforeAll(async () => {
+    f = await httpFixture(dialect);
+    const t = await makeTenant(f.services);
+    [tenantId, root, ownerCtx] = [t.tenantId, t.rootUnitId, t.owner];
+    owner = await f.signIn(t.ownerEmail);
+  });
+  afterAll(() => f.close());
+
+  const must = <T>(r: { ok: true; value: T } | { ok: false; error: unknown }): T => {
+    if (!r.ok) throw new Error(`setup failed: ${JSON.stringify(r.error)}`);
+    return r.value;
+  };
+  const unit = async () =>
+    must(await f.services.orgUnits.create(ownerCtx, { parentId: root, name: 'U', kind: 'store' })).id;
+  const staff = async () => must(await f.services.staff.create(ownerCtx, { name: 'S', orgUnitId: root })).id;
+  const customer = async (name = 'C') =>
+    must(await f.services.customers.create(ownerCtx, { name, identities: [] })).customer.id;
+  const freshUser = async () => {
+    const u = await addUser(f.services, tenantId, root, 'operator');
+    return { ...u, caller: await f.signIn(u.email) };
+  };
+
+  const SCENARIOS: Record<string, Scenario> = {
+    'auth.signIn': scenario('auth.signed_in', [], async () => {
+      const u = await addUser(f.services, tenantId, root, 'analyst');
+      const body = { identifier: u.email, password: 'correct horse battery' };
+      return {
+        method: 'POST',
+        url: '/api/v1/auth/sign-in',
+        body,
+        target: u.id,
+        caller: f.anonymous,
+        actor: u.id,
+      };
+    }),
+    'auth.signOut': scenario('auth.signed_out', [], async () => {
+      const u = await freshUser();
+      return { method: 'POST', url: '/api/v1/auth/sign-out', target: u.id, caller: u.caller, actor: u.id };
+    }),
+    'auth.changePassword': scenario('auth.password_changed', [], async () => {
+      const u = await freshUser();
+      const body = { currentPassword: 'correct horse battery', newPassword: 'a whole new password' };
+      return {
+        method: 'POST',
+        url: '/api/v1/auth/password',
+        body,
+        target: u.id,
+        caller: u.caller,
+        actor: u.id,
+      };
+    }),
+    'orgUnits.create': scenario('org_unit.created', ['name', 'kind', 'parentId'], async () => ({
+      method: 'POST',
+      url: '/api/v1/org-units',
+      body: { parentId: root, name: 'East', kind: 'region' },
+      target: '',
+    })),
+    'orgUnits.update': scenario('org_unit.updated', ['name'], async () => {
+      const id = await unit();
+      return { method: 'PATCH', url: `/api/v1/org-units/${id}`, body: { name: 'Renamed' }, target: id };
+    }),
+    'orgUnits.remove': scenario('org_unit.deleted', ['name', 'kind'], async () => {
+      const id = await unit();
+      return { method: 'DELETE', url: `/api/v1/org-units/${id}`, target: id };
+    }),
+    'staff.create': scenario('staff.created', ['name', 'mobile'], async () => ({
+      method: 'POST',
+      url: '/api/v1/staff',
+      body: { name: 'Li', orgUnitId: root, mobile: '13700000000' },
+      target: '',
+    })),
+    'staff.update': scenario('staff.updated', ['title'], async () => {
+      const id = await staff();
+      return { method: 'PATCH', url: `/api/v1/staff/${id}`, body: { title: 'Guide' }, target: id };
+    }),
+    'staff.depart': scenario('staff.departed', ['status', 'departed_at'], async () => {
+      const id = await staff();
+      return { method: 'POST', url: `/api/v1/staff/${id}/depart`, body: {}, target: id };
+    }),
+    'staff.reinstate': scenario('staff.reinstated', ['status', 'departed_at'], async () => {
+      const id = await staff();
+      must(await f.services.staff.depart(ownerCtx, id, {}));
+      return { method: 'POST', url: `/api/v1/staff/${id}/reinstate`, target: id };
+    }),
+    'users.create': scenario('user.created', ['name', 'email', 'role'], async () => ({
+      method: 'POST',
+      url: '/api/v1/users',
+      body: {
+        name: 'New',
+        email: `new-${randomUUID()}@example.test`,
+        password: 'long enough password',
+        role: 'staff',
+      },
+      target: '',
+    })),
+    'users.update': scenario('user.updated', ['role'], async () => {
+      const u = await addUser(f.services, tenantId, root, 'staff');
+      return { method: 'PATCH', url: `/api/v1/users/${u.id}`, body: { role: 'analyst' }, target: u.id };
+    }),
+    'apiKeys.create': scenario('api_key.created', ['name', 'scopes'], async () => ({
+      method: 'POST',
+      url: '/api/v1/api-keys',
+      body: { name: 'Audited key', scopes: ['org.read'] },
+      target: '',
+    })),
+    'apiKeys.revoke': scenario('api_key.revoked', ['revokedAt'], async () => {
+      const id = must(await f.services.apiKeys.create(ownerCtx, { name: 'K', scopes: ['org.read'] })).apiKey
+        .id;
+      return { method: 'DELETE', url: `/api/v1/api-keys/${id}`, target: id };
+    }),
+    'customers.create': scenario('customer.created', ['name'], async () => ({
+      method: 'POST',
+      url: '/api/v1/customers',
+      body: { name: 'Wang' },
+      target: '',
+    })),
+    'customers.update': scenario('customer.updated', ['city'], async () => {
+      const id = await customer();
+      return { method: 'PATCH', url: `/api/v1/customers/${id}`, body: { city: '杭州' }, target: id };
+    }),
+    'customers.attachIdentities': scenario('customer.identities_attached', ['identities'], async () => {
+      const id = await customer();
+      const body = { identities: [{ type: 'member_id', value: `m-${randomUUID()}` }] };
+      return { method: 'POST', url: `/api/v1/customers/${id}/identities`, body, target: id };
+    }),
+    'customers.addNote': scenario('customer.note_added', [], async () => {
+      const id = await customer();
+      return {
+        method: 'POST',
+        url: `/api/v1/customers/${id}/notes`,
+        body: { body: 'Likes oolong' },
+        target: id,
+      };
+    }),
+    'customers.merge': scenario('customer.merged', ['merged'], async () => {
+      const [a, b] = [await customer('A'), await customer('B')];
+      return {
+        method: 'POST',
+        url: '/api/v1/customers/merge',
+        body: { survivorId: a, mergedId: b },
+        target: a,
+      };
+    }),
+    'merges.unmerge': scenario('customer.unmerged', ['restored'], async () => {
+      const [a, b] = [await customer('A'), await customer('B')];
+      const merge = must(await f.services.customers.manualMerge(ownerCtx, a, b));
+      return { method: 'POST', url: `/api/v1/merges/${merge.id}/unmerge`, target: a };
+    }),
+    'privacy.recordConsent': scenario('consent.withdrawn', ['purpose', 'channel', 'status'], async () => {
+      const id = await customer();
+      const body = { purpose: 'marketing', channel: 'sms', status: 'withdrawn' };
+      return { method: 'POST', url: `/api/v1/customers/${id}/consents`, body, target: id };
+    }),
+    'privacy.erase': scenario('customer.erased', ['reason'], async () => {
+      const id = await customer();
+      const body = { confirm: id, reason: 'the customer asked' };
+      return { method: 'POST', url: `/api/v1/customers/${id}/erase`, body, target: id };
+    }),
+    'sources.create': scenario('source.created', ['name'], async () => ({
+      method: 'POST',
+      url: '/api/v1/sources',
+      body: { name: 'Mini program' },
+      target: '',
+    })),
+    'sources.update': scenario('source.updated', ['name'], async () => {
+      const id = must(await f.services.sources.create(ownerCtx, { name: 'Old' })).id;
+      return { method: 'PATCH', url: `/api/v1/sources/${id}`, body: { name: 'New' }, target: id };
+    }),
+  };
+
+  it.each(mutating)('%s records who did what to which, with the diff and the request id', async (key) => {
+    if (EXEMPT[key]) return;
+    const scenario = SCENARIOS[key];
+    expect(scenario, `add a scenario for ${key} to SCENARIOS (or a reason to EXEMPT)`).toBeDefined();
+    if (!scenario) return;
+    const req = await scenario.prepare();
+    const requestId = `req-${randomUUID()}`;
+    const res = await (req.caller ?? owner).call(req.method, req.url, req.body, {
+      'x-request-id': requestId,
+    });
+    expect(res.status, JSON.stringify(res.json)).toBeLessThan(300);
+    expect(res.headers['x-request-id']).toBe(requestId);
+
+    const rows = await f.services.platform.db
+      .selectFrom('audit_log')
+      .selectAll()
+      .where('request_id', '=', requestId)
+      .execute();
+    expect(rows.map((r) => r.action)).toEqual([scenario.action]);
+    const [row] = rows;
+    const target = req.target || res.json.id || res.json.apiKey?.id || res.json.customer?.id;
+    expect(row).toMatchObject({
+      tenant_id: tenantId,
+      actor_type: 'user',
+      actor_id: req.actor ?? owner.me.user.id,
+      target_id: target,
+      ip: f.remoteAddress,
+      created_at: f.clock.now(),
+    });
+    const diff = JSON.parse(row?.diff ?? '{}') as Record<string, [unknown, unknown]>;
+    expect(Object.keys(diff)).toEqual(expect.arrayContaining([...scenario.diff]));
+    const text = JSON.stringify(diff);
+    for (const secret of ['password_hash', 'key_hash', 'secret', 'scrypt$', 'correct horse', 'long enough']) {
+      expect(text).not.toContain(secret);
+    }
+    // The entry reads back through the API with the same request id.
+    const listed = await owner.call('GET', `/api/v1/audit-log?action=${scenario.action}&targetId=${target}`);
+    expect(listed.json.data.map((e: { requestId: string }) => e.requestId)).toContain(requestId);
+  });
+});
