@@ -14,6 +14,7 @@ import { authRoutes } from './routes/auth.ts';
 import { customerRoutes } from './routes/customers.ts';
 import { demoRoutes } from './routes/demo.ts';
 import { eventRoutes } from './routes/events.ts';
+import { importRoutes } from './routes/imports.ts';
 import { ingestRoutes } from './routes/ingest.ts';
 import { orgRoutes } from './routes/org.ts';
 
@@ -35,7 +36,9 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
   const { config, services, consoleDist } = deps;
   const app = Fastify({
     bodyLimit: config.http.bodyLimit,
-    trustProxy: config.http.publicUrl !== null,
+    // Only behind a proxy: otherwise any client could pick its address with X-Forwarded-For
+    // and slip past per-address sign-in throttling.
+    trustProxy: config.http.trustProxy,
     genReqId: (req) => {
       const given = req.headers['x-request-id'];
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
@@ -83,6 +86,7 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
   accessRoutes(app, services);
   customerRoutes(app, services);
   eventRoutes(app, services);
+  await importRoutes(app, services);
   demoRoutes(app, services, deps.demo ?? createDemoRunner(services));
   await ingestRoutes(app, services, { maxInFlight: config.ingest.maxInFlight });
 

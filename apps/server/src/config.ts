@@ -15,6 +15,8 @@ const Env = z.object({
     .int()
     .min(1024)
     .default(1024 * 1024),
+  /** Set when Pond runs behind a reverse proxy: client addresses come from X-Forwarded-For. */
+  POND_TRUST_PROXY: z.enum(['true', 'false']).default('false'),
   /** Requests a minute per API key or client address. */
   POND_RATE_LIMIT: z.coerce.number().int().min(1).default(1200),
   /** Ingest requests being stored at once beyond which new ones get 429. */
@@ -33,8 +35,11 @@ export interface Config {
     readonly secureCookies: boolean;
     readonly bodyLimit: number;
     readonly rateLimitPerMinute: number;
+    readonly trustProxy: boolean;
   };
   readonly storage: { readonly url: string };
+  /** Where the embedded database and uploaded files live. */
+  readonly dataDir: string;
   readonly log: { readonly level: z.infer<typeof Env>['POND_LOG_LEVEL'] };
   readonly ingest: { readonly maxInFlight: number; readonly dedupeWindowMs: number };
   readonly role: 'all' | 'api' | 'worker';
@@ -62,8 +67,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       secureCookies: e.POND_PUBLIC_URL?.startsWith('https://') ?? false,
       bodyLimit: e.POND_BODY_LIMIT,
       rateLimitPerMinute: e.POND_RATE_LIMIT,
+      trustProxy: e.POND_TRUST_PROXY === 'true',
     },
     storage: { url: e.DATABASE_URL ?? `sqlite:${resolve(e.POND_DATA_DIR, 'pond.db')}` },
+    dataDir: resolve(e.POND_DATA_DIR),
     log: { level: e.POND_LOG_LEVEL },
     ingest: {
       maxInFlight: e.POND_INGEST_MAX_IN_FLIGHT,

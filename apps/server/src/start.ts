@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { type Clock, createServices, randomToken, systemClock } from '@pond/core';
 import { migrateToLatest, openStorage } from '@pond/storage';
 import { createApp } from './app.ts';

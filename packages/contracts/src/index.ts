@@ -8,6 +8,7 @@ export * from './endpoint.ts';
 export * from './errors.ts';
 export * from './events.ts';
 export * from './identities.ts';
+export * from './imports.ts';
 export * from './org.ts';
 export * from './privacy.ts';
 export * from './setup.ts';

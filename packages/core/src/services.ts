@@ -1,3 +1,5 @@
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Storage } from '@pond/storage';
 import { createApiKeys } from './access/api-keys.ts';
 import { createAuth } from './access/auth.ts';
@@ -10,6 +12,7 @@ import { createTimeline } from './customers/timeline.ts';
 import { createEventQueries } from './events/event-queries.ts';
 import { createIngest } from './events/ingest.ts';
 import { createSources } from './events/sources.ts';
+import { createImports } from './imports/imports.ts';
 import { createOrgUnits } from './org/org-units.ts';
 import { createStaff } from './org/staff.ts';
 import { createPlatform } from './platform/platform.ts';
@@ -23,6 +26,8 @@ export interface ServiceDeps {
   readonly setupToken?: string | null;
   /** How long an ingested messageId is remembered for dedupe; 7 days by default. */
   readonly dedupeWindowMs?: number;
+  /** Where uploaded import files wait while they are imported. */
+  readonly importDir?: string;
 }
 
 const HOUR = 3_600_000;
@@ -34,6 +39,7 @@ export function createServices({
   clock,
   setupToken = null,
   dedupeWindowMs = 7 * 24 * HOUR,
+  importDir = join(tmpdir(), 'pond-imports'),
 }: ServiceDeps) {
   const platform = createPlatform(storage, clock);
   const audit = createAuditLog(storage.db, clock);
@@ -66,6 +72,7 @@ export function createServices({
     customers,
     timeline,
     privacy: createPrivacy(platform, audit, customers, timeline),
+    imports: createImports(platform, audit, { dir: importDir }),
     sources: createSources(platform, audit),
     ingest,
     events: createEventQueries(platform),

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { Readable } from 'node:stream';
 import { api, type Endpoint } from '@pond/contracts';
 import type { Ctx } from '@pond/core';
 import { addUser, makeTenant, testDialects } from '@pond/testing';
@@ -9,6 +10,7 @@ import { type Caller, type HttpFixture, httpFixture, type SessionCaller } from '
 const EXEMPT: Record<string, string> = {
   'setup.complete': 'needs an empty database; auth.test.ts checks its tenant.created entry',
   'demo.load': 'loads a whole demo brand in the background (demo.loaded is written by the loader)',
+  'imports.upload': 'takes a raw file body; routes/imports.test.ts checks its import.uploaded entry',
 };
 
 interface Request {
@@ -205,6 +207,21 @@ describe.each(testDialects())('audit log on %s', (dialect) => {
       const id = await customer();
       const body = { confirm: id, reason: 'the customer asked' };
       return { method: 'POST', url: `/api/v1/customers/${id}/erase`, body, target: id };
+    }),
+    'imports.start': scenario('import.started', ['mapping', 'dryRun'], async () => {
+      const upload = must(
+        await f.services.imports.upload(
+          ownerCtx,
+          { fileName: 'a.csv' },
+          Readable.from(['phone\n13800000000\n']),
+        ),
+      );
+      return {
+        method: 'POST',
+        url: `/api/v1/imports/${upload.id}/start`,
+        body: { mapping: { phone: 'phone' } },
+        target: upload.id,
+      };
     }),
     'sources.create': scenario('source.created', ['name'], async () => ({
       method: 'POST',

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { Readable } from 'node:stream';
 import { api, type Endpoint, Permission } from '@pond/contracts';
 import { addUser, makeTenant, testDialects } from '@pond/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -19,6 +20,7 @@ const ID_OF_GROUP: Record<string, Kind> = {
   merges: 'merge',
   sources: 'source',
   privacy: 'customer',
+  imports: 'import',
 };
 
 const ID_OF_FILTER: Record<string, Kind> = {
@@ -41,10 +43,11 @@ const VALID_BODY: Record<string, unknown> = {
   'sources.update': { rotateKey: true },
   'privacy.recordConsent': { purpose: 'marketing', channel: 'sms', status: 'withdrawn' },
   'privacy.erase': { confirm: 'x', reason: 'taken over' },
+  'imports.start': { mapping: { phone: 'phone' } },
 };
 
 type Kind = keyof typeof ids;
-const ids = { unit: '', staff: '', user: '', apiKey: '', customer: '', merge: '', source: '' };
+const ids = { unit: '', staff: '', user: '', apiKey: '', customer: '', merge: '', source: '', import: '' };
 /** Every name tenant A's rows carry contains this, so a leak of any of them shows. */
 const MARK = `tenant-a-${randomUUID().slice(0, 8)}`;
 
@@ -100,6 +103,13 @@ describe.each(testDialects())('tenant isolation on %s', (dialect) => {
       await f.services.customers.manualMerge(a.owner, customer.customer.id, other.customer.id),
     );
     const source = must(await f.services.sources.create(a.owner, { name: `${MARK} source` }));
+    const upload = must(
+      await f.services.imports.upload(
+        a.owner,
+        { fileName: `${MARK}.csv` },
+        Readable.from(['phone\n13800000000\n']),
+      ),
+    );
     writeKeyA = source.writeKey;
     const ingested = must(
       await f.services.ingest.ingest(
@@ -120,6 +130,7 @@ describe.each(testDialects())('tenant isolation on %s', (dialect) => {
       customer: customer.customer.id,
       merge: String(merge.id),
       source: source.id,
+      import: upload.id,
     });
 
     const b = await makeTenant(f.services, 'Brand B');

@@ -35,6 +35,8 @@ export interface ResolveInput {
   readonly source: string;
   readonly at: number;
   readonly profile?: ProfilePatch;
+  /** Whether `profile` overwrites the fields of a customer that already exists (default yes). */
+  readonly updateProfile?: boolean;
   /** The input path of the identities, for error messages (e.g. `body.identities`). */
   readonly field?: string;
   /**
@@ -165,7 +167,8 @@ export async function resolveCustomer(
     }
   }
 
-  if (input.profile && !created) await applyProfile(trx, survivorId, input.profile, input.at);
+  if (input.profile && !created && input.updateProfile !== false)
+    await applyProfile(trx, survivorId, input.profile, input.at);
   const row = await trx
     .selectFrom('customers')
     .select('public_id')

@@ -74,7 +74,7 @@ export interface ImportJobTable {
   /** JSON of the mapping and options used. */
   options: string;
   dry_run: number;
-  status: 'queued' | 'running' | 'done' | 'failed';
+  status: 'uploaded' | 'queued' | 'running' | 'done' | 'failed';
   total_rows: number;
   processed_rows: number;
   created_rows: number;

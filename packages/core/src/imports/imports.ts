@@ -1,0 +1,386 @@
+import { createWriteStream } from 'node:fs';
+import { mkdir, rm, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { ImportError, ImportJob, StartImport, UploadImportQuery } from '@pond/contracts';
+import { decodeCursor, type ImportJobTable, toPage } from '@pond/storage';
+import type { Selectable } from 'kysely';
+import type { AuditLog } from '../audit/audit-log.ts';
+import { resolveCustomer } from '../customers/resolve.ts';
+import type { Platform } from '../platform/platform.ts';
+import type { Ctx } from '../shared/context.ts';
+import { newId } from '../shared/ids.ts';
+import { fail, notFound, ok, type Result } from '../shared/result.ts';
+import { detectEncoding, type FileFormat, readRows } from './file-reader.ts';
+import { IDENTITY_TARGETS, suggestMapping } from './mapping.ts';
+import { rowToCustomer } from './row-to-customer.ts';
+
+type Row = Selectable<ImportJobTable>;
+interface Options {
+  readonly path: string;
+  readonly columns: string[];
+  readonly sample: string[][];
+  readonly suggested: Record<string, string>;
+  readonly mapping?: Record<string, string>;
+  readonly updateExisting?: boolean;
+}
+
+const CHUNK = 500;
+const MAX_ERRORS = 10_000;
+/** Thrown to roll back a dry run's chunk after it has been fully checked. */
+class DryRun extends Error {}
+
+function toJob(r: Row): ImportJob {
+  const o = JSON.parse(r.options) as Options;
+  return {
+    id: r.id,
+    fileName: r.file_name,
+    format: r.format,
+    encoding: r.encoding,
+    columns: o.columns,
+    sample: o.sample,
+    suggestedMapping: o.suggested as ImportJob['suggestedMapping'],
+    dryRun: r.dry_run === 1,
+    status: r.status,
+    totalRows: r.total_rows,
+    processedRows: r.processed_rows,
+    createdRows: r.created_rows,
+    updatedRows: r.updated_rows,
+    failedRows: r.failed_rows,
+    error: r.error,
+    createdAt: r.created_at,
+    finishedAt: r.finished_at,
+  };
+}
+
+/**
+ * Customer import from CSV (UTF-8 or GBK) and XLSX: upload, map columns, then a background
+ * run that streams the file in chunks, resolves each row through OneID (so importing the same
+ * file twice creates nobody new) and records every refused row with its line and column.
+ */
+export function createImports(p: Platform, audit: AuditLog, options: { dir: string }) {
+  const { db, clock } = p;
+  const running = new Map<string, Promise<void>>();
+
+  async function find(ctx: Ctx, id: string) {
+    return db
+      .selectFrom('import_jobs')
+      .selectAll()
+      .where('tenant_id', '=', ctx.principal.tenantId)
+      .where('id', '=', id)
+      .executeTakeFirst();
+  }
+
+  async function run(
+    ctx: Ctx,
+    job: Row,
+    mapping: Record<string, string>,
+    dryRun: boolean,
+    updateExisting: boolean,
+  ) {
+    const o = JSON.parse(job.options) as Options;
+    const deps = { clock, outbox: p.outbox };
+    const counts = { processed: 0, created: 0, updated: 0, failed: 0, errors: 0 };
+    const progress = () =>
+      db
+        .updateTable('import_jobs')
+        .set({
+          processed_rows: counts.processed,
+          created_rows: counts.created,
+          updated_rows: counts.updated,
+          failed_rows: counts.failed,
+        })
+        .where('id', '=', job.id)
+        .execute();
+    const processChunk = async (rows: { line: number; values: string[] }[]) => {
+      const chunkCounts = { created: 0, updated: 0, failed: 0 };
+      const errors: { line: number; column: string | null; reason: string }[] = [];
+      try {
+        await db.transaction().execute(async (trx) => {
+          for (const row of rows) {
+            const parsed = rowToCustomer(o.columns, row.values, mapping);
+            if (parsed.problems.length > 0) {
+              chunkCounts.failed++;
+              for (const pr of parsed.problems)
+                errors.push({ line: row.line, column: pr.column || null, reason: pr.reason });
+              continue;
+            }
+            const r = await resolveCustomer(trx, deps, {
+              tenantId: job.tenant_id,
+              identities: parsed.identities,
+              source: 'import',
+              at: clock.now(),
+              profile: parsed.profile,
+              updateProfile: updateExisting,
+            });
+            if (!r.ok) {
+              chunkCounts.failed++;
+              errors.push({ line: row.line, column: null, reason: r.error.message });
+              continue;
+            }
+            if (Object.keys(parsed.attributes).length > 0) {
+              const current = await trx
+                .selectFrom('customers')
+                .select('attributes')
+                .where('id', '=', r.value.customerId)
+                .executeTakeFirstOrThrow();
+              await trx
+                .updateTable('customers')
+                .set({
+                  attributes: JSON.stringify({ ...JSON.parse(current.attributes), ...parsed.attributes }),
+                })
+                .where('id', '=', r.value.customerId)
+                .execute();
+            }
+            if (r.value.created) chunkCounts.created++;
+            else chunkCounts.updated++;
+          }
+          if (dryRun) throw new DryRun();
+        });
+      } catch (e) {
+        if (!(e instanceof DryRun)) throw e;
+      }
+      counts.processed += rows.length;
+      counts.created += chunkCounts.created;
+      counts.updated += chunkCounts.updated;
+      counts.failed += chunkCounts.failed;
+      const room = Math.max(0, MAX_ERRORS - counts.errors);
+      if (errors.length && room) {
+        await db
+          .insertInto('import_errors')
+          .values(errors.slice(0, room).map((e) => ({ job_id: job.id, ...e })))
+          .execute();
+        counts.errors += Math.min(room, errors.length);
+      }
+      await progress();
+    };
+
+    try {
+      let chunk: { line: number; values: string[] }[] = [];
+      let header = true;
+      for await (const row of readRows(o.path, job.format, job.encoding ?? 'utf-8')) {
+        if (header) {
+          header = false;
+          continue;
+        }
+        chunk.push(row);
+        if (chunk.length >= CHUNK) {
+          await processChunk(chunk);
+          chunk = [];
+        }
+      }
+      if (chunk.length) await processChunk(chunk);
+      await db
+        .updateTable('import_jobs')
+        .set({ status: 'done', total_rows: counts.processed, finished_at: clock.now() })
+        .where('id', '=', job.id)
+        .execute();
+      await p.tx(async (trx) => {
+        await audit.record(trx, ctx, {
+          action: dryRun ? 'import.dry_run' : 'import.completed',
+          targetType: 'import',
+          targetId: job.id,
+          after: { created: counts.created, updated: counts.updated, failed: counts.failed },
+        });
+        return ok(null);
+      });
+    } catch (e) {
+      await db
+        .updateTable('import_jobs')
+        .set({
+          status: 'failed',
+          error: e instanceof Error ? e.message : String(e),
+          finished_at: clock.now(),
+        })
+        .where('id', '=', job.id)
+        .execute();
+    } finally {
+      if (!dryRun) await rm(o.path, { force: true }).catch(() => undefined);
+    }
+  }
+
+  return {
+    /** Stores an uploaded file and reads its header, encoding and first rows. */
+    async upload(ctx: Ctx, query: UploadImportQuery, body: Readable): Promise<Result<ImportJob>> {
+      const now = clock.now();
+      const id = newId('imp', now);
+      const format: FileFormat = query.fileName.toLowerCase().endsWith('.xlsx') ? 'xlsx' : 'csv';
+      await mkdir(options.dir, { recursive: true });
+      const path = join(options.dir, `${id}.${format}`);
+      await pipeline(body, createWriteStream(path));
+      if ((await stat(path)).size === 0) {
+        await rm(path, { force: true });
+        return fail('invalid_request', 'the file is empty', { field: 'body' });
+      }
+      const encoding = format === 'csv' ? await detectEncoding(path) : null;
+      const head: string[][] = [];
+      try {
+        for await (const row of readRows(path, format, encoding ?? 'utf-8')) {
+          head.push(row.values);
+          if (head.length > 5) break;
+        }
+      } catch (e) {
+        await rm(path, { force: true });
+        return fail(
+          'invalid_request',
+          `the file cannot be read as ${format.toUpperCase()}: ${e instanceof Error ? e.message : e}`,
+          { field: 'body' },
+        );
+      }
+      const [columns = [], ...sample] = head;
+      if (columns.length === 0 || columns.every((c) => c === '')) {
+        await rm(path, { force: true });
+        return fail('invalid_request', 'the first row must name the columns', { field: 'body' });
+      }
+      const duplicate = columns.find((c, i) => columns.indexOf(c) !== i);
+      if (duplicate !== undefined) {
+        await rm(path, { force: true });
+        return fail('invalid_request', `the column "${duplicate}" appears twice`, { field: 'body' });
+      }
+      const opts: Options = { path, columns, sample, suggested: suggestMapping(columns) };
+      await p.tx(async (trx) => {
+        await trx
+          .insertInto('import_jobs')
+          .values({
+            id,
+            tenant_id: ctx.principal.tenantId,
+            file_name: query.fileName,
+            format,
+            encoding,
+            options: JSON.stringify(opts),
+            dry_run: 0,
+            status: 'uploaded',
+            total_rows: 0,
+            processed_rows: 0,
+            created_rows: 0,
+            updated_rows: 0,
+            failed_rows: 0,
+            error: null,
+            created_by: ctx.principal.name,
+            created_at: now,
+            finished_at: null,
+          })
+          .execute();
+        await audit.record(trx, ctx, {
+          action: 'import.uploaded',
+          targetType: 'import',
+          targetId: id,
+          after: { fileName: query.fileName, encoding },
+        });
+        return ok(null);
+      });
+      const row = await find(ctx, id);
+      return row ? ok(toJob(row)) : notFound('import');
+    },
+
+    async start(ctx: Ctx, id: string, input: StartImport): Promise<Result<ImportJob>> {
+      const job = await find(ctx, id);
+      if (!job) return notFound('import');
+      if (job.status !== 'uploaded' && !(job.status === 'done' && job.dry_run === 1)) {
+        return fail('conflict', 'this import has already run; upload the file again to run it again');
+      }
+      const o = JSON.parse(job.options) as Options;
+      for (const column of Object.keys(input.mapping)) {
+        if (!o.columns.includes(column)) {
+          return fail('invalid_request', `the file has no column "${column}"`, {
+            field: `body.mapping.${column}`,
+          });
+        }
+      }
+      if (!Object.values(input.mapping).some((t) => IDENTITY_TARGETS.has(t))) {
+        return fail(
+          'invalid_request',
+          'map at least one column to an identity (phone, email or an id) to match customers by',
+          { field: 'body.mapping' },
+        );
+      }
+      await db
+        .updateTable('import_jobs')
+        .set({
+          status: 'running',
+          dry_run: input.dryRun ? 1 : 0,
+          options: JSON.stringify({ ...o, mapping: input.mapping, updateExisting: input.updateExisting }),
+          processed_rows: 0,
+          created_rows: 0,
+          updated_rows: 0,
+          failed_rows: 0,
+          error: null,
+          finished_at: null,
+        })
+        .where('id', '=', id)
+        .execute();
+      await db.deleteFrom('import_errors').where('job_id', '=', id).execute();
+      await p.tx(async (trx) => {
+        await audit.record(trx, ctx, {
+          action: 'import.started',
+          targetType: 'import',
+          targetId: id,
+          after: { mapping: input.mapping, dryRun: input.dryRun, updateExisting: input.updateExisting },
+        });
+        return ok(null);
+      });
+      const started = await find(ctx, id);
+      if (!started) return notFound('import');
+      running.set(
+        id,
+        run(ctx, started, input.mapping, input.dryRun, input.updateExisting).finally(() =>
+          running.delete(id),
+        ),
+      );
+      return ok(toJob(started));
+    },
+
+    async get(ctx: Ctx, id: string): Promise<Result<ImportJob>> {
+      const job = await find(ctx, id);
+      return job ? ok(toJob(job)) : notFound('import');
+    },
+
+    async list(ctx: Ctx): Promise<ImportJob[]> {
+      const rows = await db
+        .selectFrom('import_jobs')
+        .selectAll()
+        .where('tenant_id', '=', ctx.principal.tenantId)
+        .orderBy('created_at', 'desc')
+        .limit(50)
+        .execute();
+      return rows.map(toJob);
+    },
+
+    async errors(
+      ctx: Ctx,
+      id: string,
+      q: { limit: number; cursor?: string | undefined },
+    ): Promise<Result<{ data: ImportError[]; nextCursor: string | null }>> {
+      // The cursor is checked before the import is looked up: bad input is a 400 either way.
+      let after = 0;
+      if (q.cursor) {
+        const c = decodeCursor(q.cursor);
+        if (!c || c[0] !== null || typeof c[1] !== 'number') {
+          return fail('invalid_request', 'cursor is not valid', { field: 'query.cursor' });
+        }
+        after = c[1];
+      }
+      if (!(await find(ctx, id))) return notFound('import');
+      const query = db
+        .selectFrom('import_errors')
+        .selectAll()
+        .where('job_id', '=', id)
+        .where('id', '>', after);
+      const rows = await query
+        .orderBy('id')
+        .limit(q.limit + 1)
+        .execute();
+      const pg = toPage(rows, q.limit, (r) => [null, r.id]);
+      return ok({
+        data: pg.data.map((r) => ({ line: r.line, column: r.column, reason: r.reason })),
+        nextCursor: pg.nextCursor,
+      });
+    },
+
+    /** Resolves when the import's background run has finished (for tests and the CLI). */
+    settled: (id: string) => running.get(id) ?? Promise.resolve(),
+  };
+}
+
+export type Imports = ReturnType<typeof createImports>;
