@@ -21,6 +21,7 @@ import {
   CreateCustomer,
   CustomerDetail,
   CustomerPage,
+  ExportCustomersQuery,
   ListCustomersQuery,
   ManualMerge,
   MergeRecord,
@@ -403,6 +404,17 @@ export const api = {
       permission: 'customers.read',
       params: IdParams,
       response: z.object({ data: z.array(MergeRecord) }),
+    }),
+    export: endpoint({
+      method: 'GET',
+      path: '/api/v1/customers/export',
+      summary:
+        'Download the filtered customer list as CSV (UTF-8 with BOM) or XLSX; personal data masked without pii.view',
+      tag: 'customers',
+      auth: 'principal',
+      permission: 'customers.export',
+      query: ExportCustomersQuery,
+      response: z.string(),
     }),
     merge: endpoint({
       method: 'POST',

@@ -171,3 +171,12 @@ export type MergeRecord = z.infer<typeof MergeRecord>;
 
 export const ManualMerge = z.strictObject({ survivorId: Id, mergedId: Id });
 export type ManualMerge = z.infer<typeof ManualMerge>;
+
+export const ExportCustomersQuery = ListCustomersQuery.omit({
+  limit: true,
+  cursor: true,
+  order: true,
+}).extend({
+  format: z.enum(['csv', 'xlsx']).default('csv'),
+});
+export type ExportCustomersQuery = z.infer<typeof ExportCustomersQuery>;

@@ -12,6 +12,7 @@ import { createTimeline } from './customers/timeline.ts';
 import { createEventQueries } from './events/event-queries.ts';
 import { createIngest } from './events/ingest.ts';
 import { createSources } from './events/sources.ts';
+import { createExports } from './imports/export.ts';
 import { createImports } from './imports/imports.ts';
 import { createOrgUnits } from './org/org-units.ts';
 import { createStaff } from './org/staff.ts';
@@ -73,6 +74,7 @@ export function createServices({
     timeline,
     privacy: createPrivacy(platform, audit, customers, timeline),
     imports: createImports(platform, audit, { dir: importDir }),
+    exports: createExports(platform, audit, customers),
     sources: createSources(platform, audit),
     ingest,
     events: createEventQueries(platform),

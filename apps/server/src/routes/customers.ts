@@ -6,6 +6,19 @@ import { implement } from '../http/implement.ts';
 export function customerRoutes(app: FastifyInstance, services: Services) {
   const { customers, timeline } = services;
   implement(app, services, api.customers.list, ({ ctx, query }) => customers.list(ctx, query));
+  implement(app, services, api.customers.export, async ({ ctx, query, reply }) => {
+    const { format, ...filters } = query;
+    const r = await services.exports.customers(ctx, filters, format);
+    if (!r.ok) return r;
+    const stamp = new Date().toISOString().slice(0, 10);
+    reply.header('content-disposition', `attachment; filename="customers-${stamp}.${format}"`);
+    reply.type(
+      format === 'csv'
+        ? 'text/csv; charset=utf-8'
+        : 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+    );
+    return r.value as unknown as string;
+  });
   implement(app, services, api.customers.get, ({ ctx, params }) => customers.get(ctx, params.id));
   implement(app, services, api.customers.create, ({ ctx, body }) => customers.create(ctx, body));
   implement(app, services, api.customers.update, ({ ctx, params, body }) =>
