@@ -14,6 +14,7 @@ import { UsersPage } from './pages/access/users-page.tsx';
 import { AuditPage } from './pages/audit/audit-page.tsx';
 import { CustomerPage } from './pages/customers/customer-page.tsx';
 import { CustomersPage } from './pages/customers/customers-page.tsx';
+import { ImportPage } from './pages/customers/import-page.tsx';
 import { CatalogPage } from './pages/events/catalog-page.tsx';
 import { DebuggerPage } from './pages/events/debugger-page.tsx';
 import { SourcesPage } from './pages/events/sources-page.tsx';
@@ -30,6 +31,7 @@ const router = createBrowserRouter([
     children: [
       { index: true, element: <Navigate to="/customers" replace /> },
       { path: 'customers', element: <CustomersPage /> },
+      { path: 'customers/import', element: <ImportPage /> },
       { path: 'customers/:id', element: <CustomerPage /> },
       { path: 'data/sources', element: <SourcesPage /> },
       { path: 'data/catalog', element: <CatalogPage /> },

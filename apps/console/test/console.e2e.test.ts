@@ -2,6 +2,7 @@ import { createServices, type Services } from '@pond/core';
 import { createApp, testConfig } from '@pond/server';
 import { makeTenant, openTestStorage, TEST_PASSWORD, type TestTenant } from '@pond/testing';
 import type { FastifyInstance } from 'fastify';
+import iconv from 'iconv-lite';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { browserAvailable, launchChromium } from './browser.ts';
@@ -105,13 +106,24 @@ describe.runIf(browserAvailable())('console in Chromium', () => {
       },
     });
     expect(res.json().accepted).toBe(2);
-    await page.getByRole('menuitem', { name: '客户' }).click();
+    await page.goto(`${url}/customers`);
     await page.getByRole('cell', { name: '李雷' }).click();
     await page.getByText('Order Completed').waitFor();
     await page.getByText('user_id: member-1').waitFor();
     await page.screenshot({ path: '/tmp/pond-console-customer.png' });
     await page.getByRole('menuitem', { name: '实时调试' }).click();
     await page.getByRole('cell', { name: 'Order Completed' }).first().waitFor();
+  });
+
+  it('imports a GBK CSV through the wizard', async () => {
+    const csv = iconv.encode('姓名,手机号,城市\r\n韩梅梅,13700137000,南京\r\n坏数据,123,北京\r\n', 'gbk');
+    await page.getByRole('menuitem', { name: '导入客户' }).click();
+    await page.locator('input[type=file]').setInputFiles({ name: '会员.csv', mimeType: 'text/csv', buffer: csv });
+    await page.getByText('识别为 gb18030 编码').waitFor();
+    await page.getByRole('button', { name: '开始导入' }).click();
+    await page.getByText('下载错误报告').waitFor();
+    const found = await services.customers.list(tenant.owner, { q: '13700137000', limit: 5, order: 'desc' });
+    expect(found.ok && found.value.data.map((c) => [c.name, c.city])).toEqual([['韩梅梅', '南京']]);
   });
 
   it('switches to English', async () => {

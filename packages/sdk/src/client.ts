@@ -37,6 +37,8 @@ interface RawInput {
   params?: Record<string, string>;
   query?: Record<string, unknown>;
   body?: unknown;
+  /** A file sent as the raw body (imports), with its media type. */
+  file?: { data: Blob | Uint8Array; type: string };
 }
 
 function buildUrl(base: string, e: Endpoint, input: RawInput): string {
@@ -61,7 +63,7 @@ function buildUrl(base: string, e: Endpoint, input: RawInput): string {
  * const { data } = await pond.staff.list({ query: { status: 'active', limit: 20 } });
  * await pond.staff.create({ body: { name: '王芳', orgUnitId: data[0].orgUnitId } });
  */
-export function createClient(options: ClientOptions = {}): PondClient {
+export function createClient(options: ClientOptions = {}): PondClient & { upload: Uploader } {
   const base = (options.baseUrl ?? '').replace(/\/$/, '');
   const doFetch = options.fetch ?? globalThis.fetch.bind(globalThis);
 
@@ -74,11 +76,13 @@ export function createClient(options: ClientOptions = {}): PondClient {
     }
     const hasBody = e.body !== undefined;
     if (hasBody) headers['content-type'] = 'application/json';
+    if (input.file) headers['content-type'] = input.file.type;
+    const body = input.file ? input.file.data : hasBody ? JSON.stringify(input.body ?? {}) : undefined;
     const res = await doFetch(buildUrl(base, e, input), {
       method: e.method,
       headers,
       credentials: 'same-origin',
-      ...(hasBody ? { body: JSON.stringify(input.body ?? {}) } : {}),
+      ...(body === undefined ? {} : { body: body as NonNullable<RequestInit['body']> }),
     });
     if (res.status === 204) return undefined;
     const text = await res.text();
@@ -106,5 +110,16 @@ export function createClient(options: ClientOptions = {}): PondClient {
     }
     client[group] = methods;
   }
-  return client as unknown as PondClient;
+  const upload: Uploader = (fileName, data, type) =>
+    call(api.imports.upload, { query: { fileName }, file: { data, type } }) as ReturnType<Uploader>;
+  return Object.assign(client as unknown as PondClient, { upload });
 }
+
+/**
+ * Uploads a customer file (CSV in UTF-8 or GBK, or XLSX) for import.
+ *
+ * @example
+ * const job = await pond.upload('会员.csv', await readFile('会员.csv'), 'text/csv');
+ * await pond.imports.start({ params: { id: job.id }, body: { mapping: job.suggestedMapping } });
+ */
+export type Uploader = (fileName: string, data: Blob | Uint8Array, type: string) => Promise<EndpointOutput<typeof api.imports.upload>>;

@@ -1,8 +1,8 @@
-import { createClient, type PondClient } from '@pond/sdk';
+import { createClient } from '@pond/sdk';
 import { createContext, type ReactNode, useContext, useMemo, useRef } from 'react';
 
 interface Api {
-  readonly client: PondClient;
+  readonly client: ReturnType<typeof createClient>;
   /** Remembers the session's CSRF token (from sign-in, setup or `me`) for later writes. */
   setCsrfToken(token: string | null): void;
 }

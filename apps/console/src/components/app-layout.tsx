@@ -7,6 +7,7 @@ import {
   KeyOutlined,
   TeamOutlined,
   UnorderedListOutlined,
+  UploadOutlined,
   UserOutlined,
 } from '@ant-design/icons';
 import type { Permission } from '@pond/contracts';
@@ -26,6 +27,12 @@ interface NavItem {
 
 const NAV: readonly NavItem[] = [
   { path: '/customers', label: 'menu.customers', icon: <UserOutlined />, permission: 'customers.read' },
+  {
+    path: '/customers/import',
+    label: 'menu.import',
+    icon: <UploadOutlined />,
+    permission: 'customers.import',
+  },
   { path: '/data/sources', label: 'menu.sources', icon: <DatabaseOutlined />, permission: 'events.read' },
   {
     path: '/data/catalog',
@@ -58,7 +65,9 @@ export function AppLayout() {
     icon: n.icon,
     label: t(n.label),
   }));
-  const selected = NAV.find((n) => location.pathname.startsWith(n.path))?.path ?? '';
+  const selected =
+    [...NAV].sort((a, b) => b.path.length - a.path.length).find((n) => location.pathname.startsWith(n.path))
+      ?.path ?? '';
 
   return (
     <Layout style={{ minHeight: '100vh' }}>

@@ -14,9 +14,19 @@ export function CustomersPage() {
   const [q, setQ] = useState('');
   const list = useCustomers({ q: q || undefined });
   const rows = list.data?.pages.flatMap((p) => p.data) ?? [];
-  const canLoadDemo = usePermissions().has('users.write') && !q && !list.isPending && rows.length === 0;
+  const permissions = usePermissions();
+  const canLoadDemo = permissions.has('users.write') && !q && !list.isPending && rows.length === 0;
   return (
-    <Card title={t('customers.title')}>
+    <Card
+      title={t('customers.title')}
+      extra={
+        permissions.has('customers.export') ? (
+          <Button href={`/api/v1/customers/export?format=csv${q ? `&q=${encodeURIComponent(q)}` : ''}`}>
+            {t('customers.export')}
+          </Button>
+        ) : null
+      }
+    >
       {canLoadDemo ? <DemoOffer /> : null}
       <Space style={{ marginBottom: 16 }}>
         <Input.Search
