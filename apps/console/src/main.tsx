@@ -12,6 +12,7 @@ import { ApiKeysPage } from './pages/access/api-keys-page.tsx';
 import { RolesPage } from './pages/access/roles-page.tsx';
 import { UsersPage } from './pages/access/users-page.tsx';
 import { AuditPage } from './pages/audit/audit-page.tsx';
+import { AttributesPage } from './pages/customers/attributes-page.tsx';
 import { CustomerPage } from './pages/customers/customer-page.tsx';
 import { CustomersPage } from './pages/customers/customers-page.tsx';
 import { ImportPage } from './pages/customers/import-page.tsx';
@@ -32,6 +33,7 @@ const router = createBrowserRouter([
       { index: true, element: <Navigate to="/customers" replace /> },
       { path: 'customers', element: <CustomersPage /> },
       { path: 'customers/import', element: <ImportPage /> },
+      { path: 'customers/attributes', element: <AttributesPage /> },
       { path: 'customers/:id', element: <CustomerPage /> },
       { path: 'data/sources', element: <SourcesPage /> },
       { path: 'data/catalog', element: <CatalogPage /> },

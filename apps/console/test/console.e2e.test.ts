@@ -27,6 +27,8 @@ describe.runIf(browserAvailable())('console in Chromium', () => {
     url = await app.listen({ host: '127.0.0.1', port: 0 });
     browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    // Shorter than the test timeout, so a stuck step names its locator.
+    page.setDefaultTimeout(10_000);
   }, 180_000);
 
   afterEach(async (ctx) => {
@@ -115,10 +117,67 @@ describe.runIf(browserAvailable())('console in Chromium', () => {
     await page.getByRole('cell', { name: 'Order Completed' }).first().waitFor();
   });
 
+  it('defines a custom attribute, edits a customer with it, adds an identity and merges a duplicate', async () => {
+    await page.getByRole('menuitem', { name: '客户属性' }).click();
+    await page.getByRole('button', { name: '新建属性' }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByLabel('显示名称').fill('会员层级');
+    await dialog.getByLabel('属性标识').fill('vip_tier');
+    await dialog.getByLabel('类型').click();
+    await page.locator('.ant-select-item-option', { hasText: '单选' }).click();
+    await dialog.getByLabel('可选值').fill('金卡');
+    await dialog.getByLabel('可选值').press('Enter');
+    await dialog.getByLabel('可选值').fill('银卡');
+    await dialog.getByLabel('可选值').press('Enter');
+    await dialog.getByRole('button', { name: /保\s*存/ }).click();
+    await page.getByRole('cell', { name: 'vip_tier' }).waitFor();
+
+    const duplicate = await services.customers.create(tenant.owner, {
+      name: '李雷（旧）',
+      email: 'lilei@example.test',
+      identities: [],
+    });
+    if (!duplicate.ok) throw new Error('setup');
+    await page.goto(`${url}/customers`);
+    await page.getByRole('cell', { name: '李雷', exact: true }).click();
+    await page.getByRole('button', { name: '编辑资料' }).click();
+    const drawer = page.locator('.ant-drawer');
+    await drawer.locator('.ant-form-item', { hasText: '会员层级' }).locator('.ant-select').click();
+    await page.locator('.ant-select-dropdown:visible .ant-select-item-option', { hasText: '金卡' }).click();
+    await drawer.getByRole('button', { name: /保\s*存/ }).click();
+    await page.locator('.ant-descriptions-item', { hasText: '会员层级' }).getByText('金卡').waitFor();
+
+    await page.getByRole('button', { name: '添加身份' }).click();
+    const identity = page.getByRole('dialog');
+    await identity.getByLabel('身份类型').click();
+    await page
+      .locator('.ant-select-dropdown:visible .ant-select-item-option', { hasText: 'member_id' })
+      .click();
+    await identity.getByLabel('值').fill('M-0001');
+    await identity.getByRole('button', { name: /保\s*存/ }).click();
+    await page.getByText('member_id: M-0001').waitFor();
+
+    await page.getByRole('button', { name: '合并其他客户' }).click();
+    const merge = page.getByRole('dialog');
+    await merge.getByPlaceholder('搜索要合并的客户').fill('lilei@example.test');
+    await merge.getByPlaceholder('搜索要合并的客户').press('Enter');
+    await merge.getByText('李雷（旧）').click();
+    await merge.getByRole('button', { name: /确\s*认/ }).click();
+    await page.getByText('email: lilei@example.test').waitFor();
+    await page.screenshot({ path: '/tmp/pond-console-customer-edit.png' });
+
+    const found = await services.customers.list(tenant.owner, { q: 'M-0001', limit: 5, order: 'desc' });
+    expect(found.ok && found.value.data.map((c) => [c.name, c.attributes, c.email])).toEqual([
+      ['李雷', { vip_tier: '金卡' }, 'lilei@example.test'],
+    ]);
+  });
+
   it('imports a GBK CSV through the wizard', async () => {
     const csv = iconv.encode('姓名,手机号,城市\r\n韩梅梅,13700137000,南京\r\n坏数据,123,北京\r\n', 'gbk');
     await page.getByRole('menuitem', { name: '导入客户' }).click();
-    await page.locator('input[type=file]').setInputFiles({ name: '会员.csv', mimeType: 'text/csv', buffer: csv });
+    await page
+      .locator('input[type=file]')
+      .setInputFiles({ name: '会员.csv', mimeType: 'text/csv', buffer: csv });
     await page.getByText('识别为 gb18030 编码').waitFor();
     await page.getByRole('button', { name: '开始导入' }).click();
     await page.getByText('下载错误报告').waitFor();

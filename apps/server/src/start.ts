@@ -1,4 +1,3 @@
-import { join } from 'node:path';
 import { type Clock, createServices, randomToken, systemClock } from '@pond/core';
 import { migrateToLatest, openStorage } from '@pond/storage';
 import { createApp } from './app.ts';
@@ -44,6 +43,7 @@ export async function startPond(config: Config, clock: Clock = systemClock): Pro
     setupUrl: setupToken ? `${url.replace(/\/$/, '')}/setup?token=${setupToken}` : null,
     async stop() {
       await app.close();
+      await services.imports.drain();
       for (const stop of stops) await stop();
       await storage.close();
     },

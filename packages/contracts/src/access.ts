@@ -16,6 +16,8 @@ export const Permission = z.enum([
   'customers.write',
   'customers.import',
   'customers.export',
+  /** Define custom customer attributes and their types. */
+  'attributes.manage',
   /** Export everything held about a customer, and erase a customer. */
   'privacy.manage',
   'events.read',
@@ -44,6 +46,7 @@ export const rolePermissions: Record<Role, readonly Permission[]> = {
     'customers.write',
     'customers.import',
     'customers.export',
+    'attributes.manage',
     'events.read',
   ],
   analyst: ['org.read', 'staff.read', 'audit.read', 'customers.read', 'customers.export', 'events.read'],

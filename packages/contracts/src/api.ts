@@ -13,6 +13,12 @@ import {
   User,
   UserPage,
 } from './access.ts';
+import {
+  AttributeDefinition,
+  AttributeKeyParams,
+  CreateAttributeDefinition,
+  UpdateAttributeDefinition,
+} from './attributes.ts';
 import { AuditPage, ListAuditQuery } from './audit.ts';
 import { IdParams, Ok } from './common.ts';
 import {
@@ -483,6 +489,39 @@ export const api = {
       permission: 'customers.write',
       params: z.strictObject({ id: z.coerce.number().int().positive() }),
       response: MergeRecord,
+    }),
+  },
+  attributes: {
+    list: endpoint({
+      method: 'GET',
+      path: '/api/v1/attributes',
+      summary: 'Custom customer attributes and their types',
+      tag: 'customers',
+      auth: 'principal',
+      permission: 'customers.read',
+      response: z.object({ data: z.array(AttributeDefinition) }),
+    }),
+    create: endpoint({
+      method: 'POST',
+      path: '/api/v1/attributes',
+      summary: 'Define a custom attribute (text, number, yes/no, date, one of, several of)',
+      tag: 'customers',
+      auth: 'principal',
+      permission: 'attributes.manage',
+      body: CreateAttributeDefinition,
+      response: AttributeDefinition,
+      status: 201,
+    }),
+    update: endpoint({
+      method: 'PATCH',
+      path: '/api/v1/attributes/:key',
+      summary: 'Rename an attribute or change its options; its key and type stay',
+      tag: 'customers',
+      auth: 'principal',
+      permission: 'attributes.manage',
+      params: AttributeKeyParams,
+      body: UpdateAttributeDefinition,
+      response: AttributeDefinition,
     }),
   },
   sources: {

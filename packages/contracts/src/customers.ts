@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { AttributeKey } from './attributes.ts';
 import { Id, PageQuery, page, Timestamp } from './common.ts';
 import { Identity } from './identities.ts';
 
@@ -71,19 +72,22 @@ export const CreateCustomer = z.strictObject({
   phone: z.string().trim().min(1).max(32).optional(),
   email: z.string().trim().min(1).max(254).optional(),
   identities: z.array(Identity).max(20).default([]),
+  /** Custom attribute values, keyed by attribute definitions; checked against their types. */
+  attributes: z.record(AttributeKey, z.unknown()).optional(),
 });
 export type CreateCustomer = z.infer<typeof CreateCustomer>;
 
-/** `null` clears a field. */
-export const UpdateCustomer = z.strictObject(
-  Object.fromEntries(
+/** `null` clears a field; in `attributes`, `null` removes that attribute's value. */
+export const UpdateCustomer = z.strictObject({
+  ...(Object.fromEntries(
     Object.entries(ProfileFields).map(([k, v]) => [k, v.unwrap().nullable().optional()]),
   ) as {
     [K in keyof typeof ProfileFields]: z.ZodOptional<
       z.ZodNullable<ReturnType<(typeof ProfileFields)[K]['unwrap']>>
     >;
-  },
-);
+  }),
+  attributes: z.record(AttributeKey, z.unknown()).optional(),
+});
 export type UpdateCustomer = z.infer<typeof UpdateCustomer>;
 
 export const ListCustomersQuery = z.strictObject({

@@ -1,5 +1,6 @@
 export * from './access.ts';
 export * from './api.ts';
+export * from './attributes.ts';
 export * from './audit.ts';
 export * from './common.ts';
 export * from './customers.ts';

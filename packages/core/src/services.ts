@@ -7,6 +7,7 @@ import { createPrincipals } from './access/principals.ts';
 import { createSetup } from './access/setup.ts';
 import { createUsers } from './access/users.ts';
 import { createAuditLog } from './audit/audit-log.ts';
+import { createAttributeDefinitions } from './customers/attributes.ts';
 import { createCustomers } from './customers/customers.ts';
 import { createTimeline } from './customers/timeline.ts';
 import { createEventQueries } from './events/event-queries.ts';
@@ -71,6 +72,7 @@ export function createServices({
     users: createUsers(platform, audit),
     apiKeys: createApiKeys(platform, audit),
     customers,
+    attributes: createAttributeDefinitions(platform, audit),
     timeline,
     privacy: createPrivacy(platform, audit, customers, timeline),
     imports: createImports(platform, audit, { dir: importDir }),

@@ -122,4 +122,8 @@ export function createClient(options: ClientOptions = {}): PondClient & { upload
  * const job = await pond.upload('会员.csv', await readFile('会员.csv'), 'text/csv');
  * await pond.imports.start({ params: { id: job.id }, body: { mapping: job.suggestedMapping } });
  */
-export type Uploader = (fileName: string, data: Blob | Uint8Array, type: string) => Promise<EndpointOutput<typeof api.imports.upload>>;
+export type Uploader = (
+  fileName: string,
+  data: Blob | Uint8Array,
+  type: string,
+) => Promise<EndpointOutput<typeof api.imports.upload>>;

@@ -1,4 +1,4 @@
-import type { ListCustomersQuery, UpdateCustomer } from '@pond/contracts';
+import type { AttachIdentities, ListCustomersQuery, UpdateCustomer } from '@pond/contracts';
 import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useApi } from './client.tsx';
 
@@ -108,5 +108,34 @@ export function useEraseCustomer(id: string) {
   return useMutation({
     mutationFn: (reason: string) => client.privacy.erase({ params: { id }, body: { confirm: id, reason } }),
     onSuccess,
+  });
+}
+
+export function useAttachIdentities(id: string) {
+  const { client } = useApi();
+  const onSuccess = useInvalidateCustomer(id);
+  return useMutation({
+    mutationFn: (body: AttachIdentities) => client.customers.attachIdentities({ params: { id }, body }),
+    onSuccess,
+  });
+}
+
+/** Folds `mergedId` into the customer on screen. */
+export function useMergeInto(id: string) {
+  const { client } = useApi();
+  const onSuccess = useInvalidateCustomer(id);
+  return useMutation({
+    mutationFn: (mergedId: string) => client.customers.merge({ body: { survivorId: id, mergedId } }),
+    onSuccess,
+  });
+}
+
+/** A few customers matching a search, for pickers. */
+export function useCustomerSearch(q: string) {
+  const { client } = useApi();
+  return useQuery({
+    queryKey: ['customer-search', q],
+    enabled: q.trim().length > 0,
+    queryFn: async () => (await client.customers.list({ query: { q: q.trim(), limit: 10 } })).data,
   });
 }

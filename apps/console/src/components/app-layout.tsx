@@ -5,6 +5,7 @@ import {
   DatabaseOutlined,
   DownOutlined,
   KeyOutlined,
+  ProfileOutlined,
   TeamOutlined,
   UnorderedListOutlined,
   UploadOutlined,
@@ -32,6 +33,12 @@ const NAV: readonly NavItem[] = [
     label: 'menu.import',
     icon: <UploadOutlined />,
     permission: 'customers.import',
+  },
+  {
+    path: '/customers/attributes',
+    label: 'menu.attributes',
+    icon: <ProfileOutlined />,
+    permission: 'customers.read',
   },
   { path: '/data/sources', label: 'menu.sources', icon: <DatabaseOutlined />, permission: 'events.read' },
   {

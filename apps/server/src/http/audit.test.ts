@@ -223,6 +223,21 @@ describe.each(testDialects())('audit log on %s', (dialect) => {
         target: upload.id,
       };
     }),
+    'attributes.create': scenario('attribute.created', ['label', 'type'], async () => ({
+      method: 'POST',
+      url: '/api/v1/attributes',
+      body: { key: 'vip_tier', label: 'VIP tier', type: 'enum', options: ['gold', 'silver'] },
+      target: 'vip_tier',
+    })),
+    'attributes.update': scenario('attribute.updated', ['label'], async () => {
+      must(await f.services.attributes.create(ownerCtx, { key: 'shoe_size', label: 'Shoe', type: 'number' }));
+      return {
+        method: 'PATCH',
+        url: '/api/v1/attributes/shoe_size',
+        body: { label: 'Shoe size' },
+        target: 'shoe_size',
+      };
+    }),
     'sources.create': scenario('source.created', ['name'], async () => ({
       method: 'POST',
       url: '/api/v1/sources',

@@ -21,6 +21,7 @@ const ID_OF_GROUP: Record<string, Kind> = {
   sources: 'source',
   privacy: 'customer',
   imports: 'import',
+  attributes: 'attribute',
 };
 
 const ID_OF_FILTER: Record<string, Kind> = {
@@ -44,10 +45,21 @@ const VALID_BODY: Record<string, unknown> = {
   'privacy.recordConsent': { purpose: 'marketing', channel: 'sms', status: 'withdrawn' },
   'privacy.erase': { confirm: 'x', reason: 'taken over' },
   'imports.start': { mapping: { phone: 'phone' } },
+  'attributes.update': { label: 'taken over' },
 };
 
 type Kind = keyof typeof ids;
-const ids = { unit: '', staff: '', user: '', apiKey: '', customer: '', merge: '', source: '', import: '' };
+const ids = {
+  unit: '',
+  staff: '',
+  user: '',
+  apiKey: '',
+  customer: '',
+  merge: '',
+  source: '',
+  import: '',
+  attribute: '',
+};
 /** Every name tenant A's rows carry contains this, so a leak of any of them shows. */
 const MARK = `tenant-a-${randomUUID().slice(0, 8)}`;
 
@@ -110,6 +122,13 @@ describe.each(testDialects())('tenant isolation on %s', (dialect) => {
         Readable.from(['phone\n13800000000\n']),
       ),
     );
+    const attribute = must(
+      await f.services.attributes.create(a.owner, {
+        key: `a_${MARK.slice(-8)}`,
+        label: `${MARK} attribute`,
+        type: 'string',
+      }),
+    );
     writeKeyA = source.writeKey;
     const ingested = must(
       await f.services.ingest.ingest(
@@ -131,6 +150,7 @@ describe.each(testDialects())('tenant isolation on %s', (dialect) => {
       merge: String(merge.id),
       source: source.id,
       import: upload.id,
+      attribute: attribute.key,
     });
 
     const b = await makeTenant(f.services, 'Brand B');
@@ -148,7 +168,7 @@ describe.each(testDialects())('tenant isolation on %s', (dialect) => {
   }
 
   describe.each(['session', 'apiKey'])('as tenant B with a %s', (how) => {
-    it.each(endpoints.filter(({ e }) => e.path.includes(':id')))(
+    it.each(endpoints.filter(({ e }) => /:(id|key)\b/.test(e.path)))(
       '$key with another tenant’s id answers 404 and changes nothing',
       async ({ key, group, e }) => {
         const caller = callers[how] as Caller;
@@ -156,7 +176,8 @@ describe.each(testDialects())('tenant isolation on %s', (dialect) => {
         expect(kind, `say which id ${key} takes in ID_OF_GROUP`).toBeDefined();
         if (e.body) expect(VALID_BODY[key], `give ${key} a valid body in VALID_BODY`).toBeDefined();
         const before = await f.snapshot(tenantA);
-        const res = await caller.call(e.method, e.path.replace(':id', ids[kind ?? 'unit']), VALID_BODY[key]);
+        const path = e.path.replace(/:(id|key)\b/, ids[kind ?? 'unit']);
+        const res = await caller.call(e.method, path, VALID_BODY[key]);
         expect([res.status, res.json.error?.code]).toEqual([404, 'not_found']);
         expectNoTraceOfA(res.json);
         expect(await f.snapshot(tenantA)).toEqual(before);

@@ -42,6 +42,13 @@ export function customerRoutes(app: FastifyInstance, services: Services) {
   );
   implement(app, services, api.merges.unmerge, ({ ctx, params }) => customers.unmerge(ctx, params.id));
 
+  const { attributes } = services;
+  implement(app, services, api.attributes.list, async ({ ctx }) => ({ data: await attributes.list(ctx) }));
+  implement(app, services, api.attributes.create, ({ ctx, body }) => attributes.create(ctx, body));
+  implement(app, services, api.attributes.update, ({ ctx, params, body }) =>
+    attributes.update(ctx, params.key, body),
+  );
+
   const { privacy } = services;
   implement(app, services, api.privacy.consents, ({ ctx, params }) => privacy.consents(ctx, params.id));
   implement(app, services, api.privacy.recordConsent, ({ ctx, params, body }) =>

@@ -118,6 +118,13 @@ describe.each(testDialects())('customer import on %s', (dialect) => {
       'Member ID': 'identity:member_id',
       tier: 'membershipLevel',
     });
+    const defined = await owner.call('POST', '/api/v1/attributes', {
+      key: 'tier',
+      label: 'Tier',
+      type: 'enum',
+      options: ['gold', 'silver'],
+    });
+    expect(defined.status).toBe(201);
     const started = await owner.call('POST', `/api/v1/imports/${res.json().id}/start`, {
       mapping: { Name: 'name', Mobile: 'phone', 'Member ID': 'identity:member_id', tier: 'attribute:tier' },
     });

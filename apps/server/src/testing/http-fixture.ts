@@ -151,6 +151,7 @@ export async function httpFixture(
     },
     async close() {
       await app.close();
+      await services.imports.drain();
       await close();
     },
   };

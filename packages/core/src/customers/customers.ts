@@ -21,10 +21,11 @@ import type { AuditLog } from '../audit/audit-log.ts';
 import type { Platform } from '../platform/platform.ts';
 import { type Ctx, can } from '../shared/context.ts';
 import { fail, notFound, ok, type Result } from '../shared/result.ts';
+import { definitionsOf, validateAttributes } from './attributes.ts';
 import { toCustomer, toIdentity } from './customer-view.ts';
 import { normalizeIdentity } from './identity-normalize.ts';
 import { mergeCustomers, unmergeCustomers } from './merge.ts';
-import { type ProfilePatch, resolveCustomer } from './resolve.ts';
+import { type ProfilePatch, resolveCustomer, withAttributes } from './resolve.ts';
 import { customerScope } from './scope.ts';
 
 type Row = Selectable<CustomerTable>;
@@ -184,6 +185,14 @@ export function createCustomers(p: Platform, audit: AuditLog) {
       return p.tx(async (trx) => {
         const refs = await checkRefs(trx, ctx, input);
         if (!refs.ok) return refs;
+        const attributes = input.attributes
+          ? validateAttributes(
+              await definitionsOf(trx, ctx.principal.tenantId),
+              input.attributes,
+              'body.attributes',
+            )
+          : ok(undefined);
+        if (!attributes.ok) return attributes;
         const identities: Identity[] = [...input.identities];
         if (input.phone) identities.push({ type: 'phone', value: input.phone });
         if (input.email) identities.push({ type: 'email', value: input.email });
@@ -206,6 +215,7 @@ export function createCustomers(p: Platform, audit: AuditLog) {
           source: ctx.principal.kind === 'api_key' ? 'api' : 'console',
           at: now,
           profile,
+          ...(attributes.value ? { attributes: attributes.value } : {}),
           field: 'body.identities',
         });
         if (!r.ok) return r;
@@ -243,6 +253,22 @@ export function createCustomers(p: Platform, audit: AuditLog) {
           if (v === undefined || v === row[col]) continue;
           set[col] = v;
           changes[k] = [row[col], v];
+        }
+        if (input.attributes) {
+          const checked = validateAttributes(
+            await definitionsOf(trx, ctx.principal.tenantId),
+            input.attributes,
+            'body.attributes',
+          );
+          if (!checked.ok) return checked;
+          const before = JSON.parse(row.attributes) as Record<string, unknown>;
+          const after = withAttributes(before, checked.value);
+          for (const key of new Set([...Object.keys(before), ...Object.keys(after)])) {
+            if (JSON.stringify(before[key]) !== JSON.stringify(after[key]))
+              changes[`attributes.${key}`] = [before[key] ?? null, after[key] ?? null];
+          }
+          if (Object.keys(changes).some((k) => k.startsWith('attributes.')))
+            set.attributes = JSON.stringify(after);
         }
         if (Object.keys(set).length === 0) return ok(await detail(trx, ctx, row));
         const now = clock.now();

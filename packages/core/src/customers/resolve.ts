@@ -35,7 +35,9 @@ export interface ResolveInput {
   readonly source: string;
   readonly at: number;
   readonly profile?: ProfilePatch;
-  /** Whether `profile` overwrites the fields of a customer that already exists (default yes). */
+  /** Custom attribute values, already checked against their definitions; `null` removes one. */
+  readonly attributes?: Readonly<Record<string, unknown>>;
+  /** Whether `profile` and `attributes` overwrite the fields of a customer that already exists (default yes). */
   readonly updateProfile?: boolean;
   /** The input path of the identities, for error messages (e.g. `body.identities`). */
   readonly field?: string;
@@ -167,8 +169,10 @@ export async function resolveCustomer(
     }
   }
 
-  if (input.profile && !created && input.updateProfile !== false)
-    await applyProfile(trx, survivorId, input.profile, input.at);
+  if (!created && input.updateProfile !== false) {
+    if (input.profile) await applyProfile(trx, survivorId, input.profile, input.at);
+    if (input.attributes) await applyAttributes(trx, survivorId, input.attributes);
+  }
   const row = await trx
     .selectFrom('customers')
     .select('public_id')
@@ -231,7 +235,7 @@ async function createCustomer(trx: Trx, input: ResolveInput): Promise<number> {
       source_channel: null,
       owner_staff_id: null,
       store_id: null,
-      attributes: '{}',
+      attributes: JSON.stringify(withAttributes({}, input.attributes ?? {})),
       first_seen_at: input.at,
       last_active_at: null,
       order_count: 0,
@@ -254,6 +258,33 @@ async function applyProfile(trx: Trx, customerId: number, profile: ProfilePatch,
   await trx
     .updateTable('customers')
     .set({ ...set, updated_at: at })
+    .where('id', '=', customerId)
+    .execute();
+}
+
+/** Sets and removes (`null`) custom attribute values on top of the current ones. */
+export function withAttributes(
+  current: Record<string, unknown>,
+  patch: Readonly<Record<string, unknown>>,
+): Record<string, unknown> {
+  const next = { ...current };
+  for (const [k, v] of Object.entries(patch)) {
+    if (v === null) delete next[k];
+    else next[k] = v;
+  }
+  return next;
+}
+
+async function applyAttributes(trx: Trx, customerId: number, patch: Readonly<Record<string, unknown>>) {
+  if (Object.keys(patch).length === 0) return;
+  const row = await trx
+    .selectFrom('customers')
+    .select('attributes')
+    .where('id', '=', customerId)
+    .executeTakeFirstOrThrow();
+  await trx
+    .updateTable('customers')
+    .set({ attributes: JSON.stringify(withAttributes(JSON.parse(row.attributes), patch)) })
     .where('id', '=', customerId)
     .execute();
 }

@@ -1,4 +1,6 @@
+import type { AttributeDefinition } from '@pond/contracts';
 import type { Trx } from '@pond/storage';
+import { attributesFromTraits, definitionsOf } from '../customers/attributes.ts';
 import { resolveCustomer, touchActivity } from '../customers/resolve.ts';
 import type { Platform } from '../platform/platform.ts';
 import { ok, type Result } from '../shared/result.ts';
@@ -53,6 +55,9 @@ export function createIngest(p: Platform) {
     // identify and alias always resolve, since they may link or merge profiles.
     const cache = new Map<string, number>();
     const customerOf: number[] = [];
+    const definitions = toStore.some((m) => m.type === 'identify')
+      ? await definitionsOf(trx, source.tenantId)
+      : new Map<string, AttributeDefinition>();
     for (const m of toStore) {
       const cacheKey =
         m.type === 'track' || m.type === 'page' || m.type === 'screen' ? JSON.stringify(m.identities) : '';
@@ -64,6 +69,7 @@ export function createIngest(p: Platform) {
           source: 'segment',
           at: m.timestamp,
           profile: m.profile,
+          ...(m.type === 'identify' ? { attributes: attributesFromTraits(definitions, m.properties) } : {}),
         });
         if (!r.ok) throw new Error(r.error.message);
         customerId = r.value.customerId;

@@ -7,6 +7,7 @@ import type { ImportError, ImportJob, StartImport, UploadImportQuery } from '@po
 import { decodeCursor, type ImportJobTable, toPage } from '@pond/storage';
 import type { Selectable } from 'kysely';
 import type { AuditLog } from '../audit/audit-log.ts';
+import { definitionsOf } from '../customers/attributes.ts';
 import { resolveCustomer } from '../customers/resolve.ts';
 import type { Platform } from '../platform/platform.ts';
 import type { Ctx } from '../shared/context.ts';
@@ -80,6 +81,7 @@ export function createImports(p: Platform, audit: AuditLog, options: { dir: stri
     updateExisting: boolean,
   ) {
     const o = JSON.parse(job.options) as Options;
+    const definitions = await definitionsOf(db, job.tenant_id);
     const deps = { clock, outbox: p.outbox };
     const counts = { processed: 0, created: 0, updated: 0, failed: 0, errors: 0 };
     const progress = () =>
@@ -99,7 +101,7 @@ export function createImports(p: Platform, audit: AuditLog, options: { dir: stri
       try {
         await db.transaction().execute(async (trx) => {
           for (const row of rows) {
-            const parsed = rowToCustomer(o.columns, row.values, mapping);
+            const parsed = rowToCustomer(o.columns, row.values, mapping, definitions);
             if (parsed.problems.length > 0) {
               chunkCounts.failed++;
               for (const pr of parsed.problems)
@@ -112,26 +114,13 @@ export function createImports(p: Platform, audit: AuditLog, options: { dir: stri
               source: 'import',
               at: clock.now(),
               profile: parsed.profile,
+              attributes: parsed.attributes,
               updateProfile: updateExisting,
             });
             if (!r.ok) {
               chunkCounts.failed++;
               errors.push({ line: row.line, column: null, reason: r.error.message });
               continue;
-            }
-            if (Object.keys(parsed.attributes).length > 0) {
-              const current = await trx
-                .selectFrom('customers')
-                .select('attributes')
-                .where('id', '=', r.value.customerId)
-                .executeTakeFirstOrThrow();
-              await trx
-                .updateTable('customers')
-                .set({
-                  attributes: JSON.stringify({ ...JSON.parse(current.attributes), ...parsed.attributes }),
-                })
-                .where('id', '=', r.value.customerId)
-                .execute();
             }
             if (r.value.created) chunkCounts.created++;
             else chunkCounts.updated++;
@@ -238,7 +227,12 @@ export function createImports(p: Platform, audit: AuditLog, options: { dir: stri
         await rm(path, { force: true });
         return fail('invalid_request', `the column "${duplicate}" appears twice`, { field: 'body' });
       }
-      const opts: Options = { path, columns, sample, suggested: suggestMapping(columns) };
+      const opts: Options = {
+        path,
+        columns,
+        sample,
+        suggested: suggestMapping(columns, await definitionsOf(db, ctx.principal.tenantId)),
+      };
       await p.tx(async (trx) => {
         await trx
           .insertInto('import_jobs')
@@ -284,6 +278,15 @@ export function createImports(p: Platform, audit: AuditLog, options: { dir: stri
       for (const column of Object.keys(input.mapping)) {
         if (!o.columns.includes(column)) {
           return fail('invalid_request', `the file has no column "${column}"`, {
+            field: `body.mapping.${column}`,
+          });
+        }
+      }
+      const definitions = await definitionsOf(db, ctx.principal.tenantId);
+      for (const [column, target] of Object.entries(input.mapping)) {
+        const key = target.startsWith('attribute:') ? target.slice('attribute:'.length) : null;
+        if (key !== null && !definitions.has(key)) {
+          return fail('invalid_request', `no custom attribute "${key}" is defined; define it first`, {
             field: `body.mapping.${column}`,
           });
         }
@@ -380,6 +383,11 @@ export function createImports(p: Platform, audit: AuditLog, options: { dir: stri
 
     /** Resolves when the import's background run has finished (for tests and the CLI). */
     settled: (id: string) => running.get(id) ?? Promise.resolve(),
+
+    /** Waits for every import in flight, so storage can close under none. */
+    drain: async () => {
+      await Promise.all(running.values());
+    },
   };
 }
 

@@ -1,4 +1,4 @@
-import { IdentityType } from '@pond/contracts';
+import { type AttributeDefinition, IdentityType } from '@pond/contracts';
 
 /** Where a file column goes: a profile field, an identity, a custom attribute, or nowhere. */
 export type ImportTarget =
@@ -33,12 +33,24 @@ const HINTS: readonly [RegExp, ImportTarget][] = [
   [/^(用户id|user ?id|userid)$/i, 'identity:user_id'],
 ];
 
-/** A first guess at the mapping from header names, in Chinese or English. */
-export function suggestMapping(columns: readonly string[]): Record<string, ImportTarget> {
+/**
+ * A first guess at the mapping from header names, in Chinese or English; a header that names
+ * a custom attribute (its key or its label) goes to that attribute.
+ */
+export function suggestMapping(
+  columns: readonly string[],
+  definitions: ReadonlyMap<string, AttributeDefinition> = new Map(),
+): Record<string, ImportTarget> {
+  const byName = new Map<string, string>();
+  for (const d of definitions.values()) {
+    byName.set(d.key.toLowerCase(), d.key);
+    byName.set(d.label.trim().toLowerCase(), d.key);
+  }
   const out: Record<string, ImportTarget> = {};
   for (const column of columns) {
     const hit = HINTS.find(([re]) => re.test(column.trim()));
-    out[column] = hit ? hit[1] : 'ignore';
+    const attribute = byName.get(column.trim().toLowerCase());
+    out[column] = hit ? hit[1] : attribute ? `attribute:${attribute}` : 'ignore';
   }
   return out;
 }

@@ -1,4 +1,5 @@
-import type { Identity, IdentityType } from '@pond/contracts';
+import type { AttributeDefinition, Identity, IdentityType } from '@pond/contracts';
+import { coerceAttribute } from '../customers/attributes.ts';
 import { normalizeIdentity } from '../customers/identity-normalize.ts';
 import type { ProfilePatch } from '../customers/resolve.ts';
 
@@ -38,59 +39,77 @@ export function rowToCustomer(
   columns: readonly string[],
   values: readonly string[],
   mapping: Record<string, string>,
+  definitions: ReadonlyMap<string, AttributeDefinition> = new Map(),
 ) {
   const identities: Identity[] = [];
   const profile: ProfilePatch = {};
-  const attributes: Record<string, string> = {};
+  const attributes: Record<string, unknown> = {};
   const problems: RowProblem[] = [];
-  columns.forEach((column, i) => {
+  for (const [i, column] of columns.entries()) {
     const target = mapping[column] ?? 'ignore';
     const raw = (values[i] ?? '').trim();
-    if (target === 'ignore' || raw === '') return;
+    if (target === 'ignore' || raw === '') continue;
     if (target === 'phone' || target === 'email' || target.startsWith('identity:')) {
       const type = (
         target.startsWith('identity:') ? target.slice('identity:'.length) : target
       ) as IdentityType;
       const n = normalizeIdentity({ type, value: raw }, column);
-      if (!n.ok) return problems.push({ column, reason: n.error.message });
+      if (!n.ok) {
+        problems.push({ column, reason: n.error.message });
+        continue;
+      }
       identities.push({ type, value: n.value.value });
       if (type === 'phone') profile.phone = n.value.value;
       if (type === 'email') profile.email = n.value.value;
-      return;
+      continue;
     }
     if (target.startsWith('attribute:')) {
-      attributes[target.slice('attribute:'.length)] = raw;
-      return;
+      const key = target.slice('attribute:'.length);
+      const def = definitions.get(key);
+      if (!def) {
+        problems.push({ column, reason: `no custom attribute "${key}" is defined` });
+        continue;
+      }
+      const c = coerceAttribute(def, def.type === 'date' ? (parseDate(raw) ?? raw) : raw, true);
+      if (c.ok) attributes[key] = c.value;
+      else problems.push({ column, reason: `"${raw}" ${c.reason}` });
+      continue;
     }
     switch (target) {
       case 'gender': {
         const g = GENDER[raw.toLowerCase()];
-        if (!g) return problems.push({ column, reason: `"${raw}" is not a gender (男/女/male/female)` });
+        if (!g) {
+          problems.push({ column, reason: `"${raw}" is not a gender (男/女/male/female)` });
+          continue;
+        }
         profile.gender = g;
-        return;
+        continue;
       }
       case 'birthday': {
         const d = parseDate(raw);
-        if (!d) return problems.push({ column, reason: `"${raw}" is not a date such as 1990-05-17` });
+        if (!d) {
+          problems.push({ column, reason: `"${raw}" is not a date such as 1990-05-17` });
+          continue;
+        }
         profile.birthday = d;
-        return;
+        continue;
       }
       case 'name':
       case 'region':
       case 'city':
         profile[target] = raw.slice(0, 100);
-        return;
+        continue;
       case 'membershipLevel':
         profile.membership_level = raw.slice(0, 50);
-        return;
+        continue;
       case 'lifecycleStage':
         profile.lifecycle_stage = raw.slice(0, 50);
-        return;
+        continue;
       case 'sourceChannel':
         profile.source_channel = raw.slice(0, 100);
-        return;
+        continue;
     }
-  });
+  }
   if (identities.length === 0 && problems.length === 0) {
     problems.push({
       column: '',

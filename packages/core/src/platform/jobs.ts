@@ -84,19 +84,24 @@ export function createJobQueue(db: Db, dialect: DialectInfo, clock: Clock): JobQ
         ]),
       )
       .orderBy('run_at')
+      .orderBy('id')
       .limit(CLAIM_BATCH);
     if (dialect.supportsSkipLocked) due = due.forUpdate().skipLocked();
-    return db
-      .updateTable('jobs')
-      .set((eb) => ({
-        status: 'running',
-        locked_until: now + LEASE_MS,
-        attempts: eb('attempts', '+', 1),
-        updated_at: now,
-      }))
-      .where('id', 'in', due)
-      .returningAll()
-      .execute();
+    return (
+      db
+        .updateTable('jobs')
+        .set((eb) => ({
+          status: 'running',
+          locked_until: now + LEASE_MS,
+          attempts: eb('attempts', '+', 1),
+          updated_at: now,
+        }))
+        .where('id', 'in', due)
+        .returningAll()
+        .execute()
+        // UPDATE … RETURNING has no order of its own: run the claimed jobs oldest first.
+        .then((rows) => rows.sort((a, b) => a.run_at - b.run_at || a.id - b.id))
+    );
   }
 
   async function run(job: Selectable<JobTable>): Promise<void> {

@@ -1,11 +1,17 @@
 import type { MergeRecord } from '@pond/contracts';
-import { App, Button, Card, Col, Descriptions, Popconfirm, Row, Spin, Table, Tag } from 'antd';
+import { App, Button, Card, Col, Descriptions, Empty, Popconfirm, Row, Space, Spin, Table, Tag } from 'antd';
+import { useState } from 'react';
 import { useParams } from 'react-router';
+import { useAttributes } from '../../api/use-attributes.ts';
 import { useCustomer, useMerges, useUnmerge } from '../../api/use-customers.ts';
 import { errorText } from '../../components/api-error.ts';
+import { usePermissions } from '../../components/app-layout.tsx';
 import { formatTime } from '../../components/format.ts';
 import { useI18n } from '../../i18n/i18n.tsx';
+import { AddIdentityModal } from './add-identity-modal.tsx';
+import { CustomerEditDrawer } from './customer-edit-drawer.tsx';
 import { CustomerTimeline } from './customer-timeline.tsx';
+import { MergeCustomerModal } from './merge-customer-modal.tsx';
 import { PrivacyCard } from './privacy-card.tsx';
 
 /** Customer 360: profile, identities, merges (with un-merge) and the timeline. */
@@ -16,14 +22,32 @@ export function CustomerPage() {
   const customer = useCustomer(id);
   const merges = useMerges(id);
   const unmerge = useUnmerge(id);
+  const definitions = useAttributes();
+  const canWrite = usePermissions().has('customers.write');
+  const [dialog, setDialog] = useState<'edit' | 'identity' | 'merge' | null>(null);
   if (customer.isPending) return <Spin />;
   if (!customer.data) return <Card>{errorText(customer.error)}</Card>;
   const c = customer.data;
   const time = (at: number | null) => (at ? formatTime(at, language) : '—');
+  const close = () => setDialog(null);
+  const attributeText = (value: unknown) =>
+    typeof value === 'boolean'
+      ? t(value ? 'common.yes' : 'common.no')
+      : Array.isArray(value)
+        ? value.join('、')
+        : String(value);
   return (
     <Row gutter={16}>
       <Col xs={24} lg={10}>
-        <Card title={c.name ?? t('customers.unnamed')} style={{ marginBottom: 16 }}>
+        <Card
+          title={c.name ?? t('customers.unnamed')}
+          style={{ marginBottom: 16 }}
+          extra={
+            canWrite && c.status === 'active' ? (
+              <Button onClick={() => setDialog('edit')}>{t('customers.edit')}</Button>
+            ) : null
+          }
+        >
           <Descriptions column={1} size="small">
             <Descriptions.Item label={t('customers.phone')}>{c.phone ?? '—'}</Descriptions.Item>
             <Descriptions.Item label={t('customers.email')}>{c.email ?? '—'}</Descriptions.Item>
@@ -45,7 +69,38 @@ export function CustomerPage() {
             <Descriptions.Item label={t('customers.spend')}>{c.totalSpend.toFixed(2)}</Descriptions.Item>
           </Descriptions>
         </Card>
-        <Card title={t('customers.identities')} style={{ marginBottom: 16 }}>
+        <Card title={t('customers.attributes')} style={{ marginBottom: 16 }}>
+          {Object.keys(c.attributes).length === 0 ? (
+            <Empty image={Empty.PRESENTED_IMAGE_SIMPLE} description={t('customers.noAttributes')} />
+          ) : (
+            <Descriptions column={1} size="small">
+              {Object.entries(c.attributes).map(([key, value]) => (
+                <Descriptions.Item
+                  key={key}
+                  label={definitions.data?.find((d) => d.key === key)?.label ?? key}
+                >
+                  {attributeText(value)}
+                </Descriptions.Item>
+              ))}
+            </Descriptions>
+          )}
+        </Card>
+        <Card
+          title={t('customers.identities')}
+          style={{ marginBottom: 16 }}
+          extra={
+            canWrite && c.status === 'active' ? (
+              <Space size={0}>
+                <Button type="link" onClick={() => setDialog('identity')}>
+                  {t('customers.addIdentity')}
+                </Button>
+                <Button type="link" onClick={() => setDialog('merge')}>
+                  {t('customers.mergeOther')}
+                </Button>
+              </Space>
+            ) : null
+          }
+        >
           {c.identities.map((i) => (
             <Tag key={`${i.type}:${i.namespace ?? ''}:${i.value}`} style={{ marginBottom: 8 }}>
               {i.type}
@@ -98,6 +153,9 @@ export function CustomerPage() {
         </Card>
         <PrivacyCard customerId={c.id} />
       </Col>
+      <CustomerEditDrawer customer={c} open={dialog === 'edit'} onClose={close} />
+      <AddIdentityModal customerId={c.id} open={dialog === 'identity'} onClose={close} />
+      <MergeCustomerModal customerId={c.id} open={dialog === 'merge'} onClose={close} />
     </Row>
   );
 }

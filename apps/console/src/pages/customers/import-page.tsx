@@ -15,6 +15,7 @@ import {
   Upload,
 } from 'antd';
 import { useState } from 'react';
+import { useAttributes } from '../../api/use-attributes.ts';
 import { useImport, useImportErrors, useStartImport, useUploadImport } from '../../api/use-imports.ts';
 import { errorText } from '../../components/api-error.ts';
 import { type MessageKey, useI18n } from '../../i18n/i18n.tsx';
@@ -38,11 +39,16 @@ function MappingStep({ job, onStarted }: { job: ImportJob; onStarted: () => void
   const { message } = App.useApp();
   const [mapping, setMapping] = useState<Record<string, ImportTarget>>(job.suggestedMapping);
   const start = useStartImport(job.id);
+  const attributes = useAttributes();
   const options = [
     ...PROFILE_TARGETS.map((v) => ({ value: v, label: t(`import.target.${v}` as MessageKey) })),
     ...IdentityType.options
       .filter((v) => v !== 'phone' && v !== 'email')
       .map((v) => ({ value: `identity:${v}`, label: `${t('import.identity')}: ${v}` })),
+    ...(attributes.data ?? []).map((d) => ({
+      value: `attribute:${d.key}`,
+      label: `${t('import.attribute')}: ${d.label}`,
+    })),
   ];
   const run = (dryRun: boolean) =>
     start
