@@ -185,6 +185,18 @@ describe.runIf(browserAvailable())('console in Chromium', () => {
     expect(found.ok && found.value.data.map((c) => [c.name, c.city])).toEqual([['韩梅梅', '南京']]);
   });
 
+  it('filters the customer list and chooses its columns', async () => {
+    await page.goto(`${url}/customers`);
+    await page.getByRole('cell', { name: '李雷', exact: true }).waitFor();
+    await page.getByLabel('城市').click();
+    await page.locator('.ant-select-dropdown:visible .ant-select-item-option', { hasText: '南京' }).click();
+    await page.getByRole('cell', { name: '韩梅梅' }).waitFor();
+    await expect.poll(() => page.getByRole('cell', { name: '李雷', exact: true }).count()).toBe(0);
+    await page.getByRole('button', { name: '显示列' }).click();
+    await page.locator('.ant-popover').getByText('会员层级').click();
+    await page.getByRole('columnheader', { name: '会员层级' }).waitFor();
+  });
+
   it('switches to English', async () => {
     await page.getByRole('button', { name: 'English' }).click();
     await page.getByRole('menuitem', { name: 'Organization & staff' }).click();

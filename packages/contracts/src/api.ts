@@ -26,6 +26,7 @@ import {
   AttachIdentities,
   CreateCustomer,
   CustomerDetail,
+  CustomerFacets,
   CustomerPage,
   ExportCustomersQuery,
   ListCustomersQuery,
@@ -334,6 +335,15 @@ export const api = {
       permission: 'customers.read',
       query: ListCustomersQuery,
       response: CustomerPage,
+    }),
+    facets: endpoint({
+      method: 'GET',
+      path: '/api/v1/customers/facets',
+      summary: 'The most common membership levels, lifecycle stages, source channels and cities',
+      tag: 'customers',
+      auth: 'principal',
+      permission: 'customers.read',
+      response: CustomerFacets,
     }),
     get: endpoint({
       method: 'GET',

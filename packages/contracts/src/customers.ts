@@ -99,11 +99,21 @@ export const ListCustomersQuery = z.strictObject({
   lifecycleStage: z.string().max(50).optional(),
   membershipLevel: z.string().max(50).optional(),
   sourceChannel: z.string().max(100).optional(),
+  city: z.string().max(50).optional(),
   createdFrom: z.coerce.number().int().nonnegative().optional(),
   createdTo: z.coerce.number().int().nonnegative().optional(),
 });
 export type ListCustomersQuery = z.infer<typeof ListCustomersQuery>;
 export const CustomerPage = page(Customer);
+
+/** The most common values of the free-text profile fields, for filter pickers. */
+export const CustomerFacets = z.object({
+  membershipLevel: z.array(z.object({ value: z.string(), count: z.number().int() })),
+  lifecycleStage: z.array(z.object({ value: z.string(), count: z.number().int() })),
+  sourceChannel: z.array(z.object({ value: z.string(), count: z.number().int() })),
+  city: z.array(z.object({ value: z.string(), count: z.number().int() })),
+});
+export type CustomerFacets = z.infer<typeof CustomerFacets>;
 
 export const AttachIdentities = z.strictObject({ identities: z.array(Identity).min(1).max(20) });
 export type AttachIdentities = z.infer<typeof AttachIdentities>;

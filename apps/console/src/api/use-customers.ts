@@ -4,8 +4,21 @@ import { useApi } from './client.tsx';
 
 export type CustomerFilters = Pick<
   Partial<ListCustomersQuery>,
-  'q' | 'lifecycleStage' | 'membershipLevel' | 'storeId'
+  | 'q'
+  | 'lifecycleStage'
+  | 'membershipLevel'
+  | 'sourceChannel'
+  | 'city'
+  | 'storeId'
+  | 'ownerStaffId'
+  | 'createdFrom'
+  | 'createdTo'
 >;
+
+export function useCustomerFacets() {
+  const { client } = useApi();
+  return useQuery({ queryKey: ['customer-facets'], queryFn: () => client.customers.facets() });
+}
 
 export function useCustomers(filters: CustomerFilters) {
   const { client } = useApi();

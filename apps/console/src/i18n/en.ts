@@ -291,4 +291,10 @@ export const en: Messages = {
   'customers.mergeSearch': 'Search for the customer to merge',
   'customers.mergeDone': 'Merged',
   'import.attribute': 'Custom attribute',
+  'customers.store': 'Store',
+  'customers.owner': 'Owner',
+  'customers.createdFrom': 'Created from',
+  'customers.createdTo': 'Created to',
+  'customers.columns': 'Columns',
+  'customers.noMatch': 'No customers match these filters',
 };

@@ -287,6 +287,12 @@ export const zhCN = {
   'customers.mergeSearch': '搜索要合并的客户',
   'customers.mergeDone': '已合并',
   'import.attribute': '自定义属性',
+  'customers.store': '门店',
+  'customers.owner': '专属员工',
+  'customers.createdFrom': '创建起',
+  'customers.createdTo': '创建止',
+  'customers.columns': '显示列',
+  'customers.noMatch': '没有符合条件的客户',
 } as const;
 
 export type MessageKey = keyof typeof zhCN;

@@ -6,6 +6,7 @@ import { implement } from '../http/implement.ts';
 export function customerRoutes(app: FastifyInstance, services: Services) {
   const { customers, timeline } = services;
   implement(app, services, api.customers.list, ({ ctx, query }) => customers.list(ctx, query));
+  implement(app, services, api.customers.facets, ({ ctx }) => customers.facets(ctx));
   implement(app, services, api.customers.export, async ({ ctx, query, reply }) => {
     const { format, ...filters } = query;
     const r = await services.exports.customers(ctx, filters, format);

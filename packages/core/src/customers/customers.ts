@@ -2,6 +2,7 @@ import type {
   AttachIdentities,
   CreateCustomer,
   CustomerDetail,
+  CustomerFacets,
   Identity,
   ListCustomersQuery,
   MergeRecord,
@@ -122,6 +123,30 @@ export function createCustomers(p: Platform, audit: AuditLog) {
   }
 
   return {
+    /** Up to 30 most common values per field, counted over the customers the caller sees. */
+    async facets(ctx: Ctx): Promise<CustomerFacets> {
+      const top = async (col: 'membership_level' | 'lifecycle_stage' | 'source_channel' | 'city') => {
+        const rows = await db
+          .selectFrom('customers')
+          .select((eb) => [eb.ref(col).as('value'), eb.fn.countAll<number | string>().as('count')])
+          .where(customerScope(ctx))
+          .where('status', '=', 'active')
+          .where(col, 'is not', null)
+          .groupBy(col)
+          .orderBy('count', 'desc')
+          .orderBy(col)
+          .limit(30)
+          .execute();
+        return rows.map((r) => ({ value: String(r.value), count: Number(r.count) }));
+      };
+      return {
+        membershipLevel: await top('membership_level'),
+        lifecycleStage: await top('lifecycle_stage'),
+        sourceChannel: await top('source_channel'),
+        city: await top('city'),
+      };
+    },
+
     async list(ctx: Ctx, q: ListCustomersQuery) {
       let query = db
         .selectFrom('customers')
@@ -133,6 +158,7 @@ export function createCustomers(p: Platform, audit: AuditLog) {
       if (q.lifecycleStage) query = query.where('lifecycle_stage', '=', q.lifecycleStage);
       if (q.membershipLevel) query = query.where('membership_level', '=', q.membershipLevel);
       if (q.sourceChannel) query = query.where('source_channel', '=', q.sourceChannel);
+      if (q.city) query = query.where('city', '=', q.city);
       if (q.createdFrom !== undefined) query = query.where('created_at', '>=', q.createdFrom);
       if (q.createdTo !== undefined) query = query.where('created_at', '<', q.createdTo);
       if (q.q) {

@@ -1,69 +1,59 @@
 import type { Customer } from '@pond/contracts';
-import { Button, Card, Empty, Input, Space, Table } from 'antd';
+import { Button, Card, Empty, Space, Table } from 'antd';
 import { useState } from 'react';
 import { useNavigate } from 'react-router';
-import { useCustomers } from '../../api/use-customers.ts';
+import { useAttributes } from '../../api/use-attributes.ts';
+import { type CustomerFilters as Filters, useCustomers } from '../../api/use-customers.ts';
 import { usePermissions } from '../../components/app-layout.tsx';
-import { formatTime } from '../../components/format.ts';
 import { useI18n } from '../../i18n/i18n.tsx';
+import { ColumnChooser, useColumnChoice, useCustomerColumns } from './customer-columns.tsx';
+import { CustomerFilters } from './customer-filters.tsx';
 import { DemoOffer } from './demo-offer.tsx';
 
+/** The export link carries the same filters as the list on screen. */
+function exportHref(filters: Filters): string {
+  const params = new URLSearchParams({ format: 'csv' });
+  for (const [k, v] of Object.entries(filters)) if (v !== undefined && v !== '') params.set(k, String(v));
+  return `/api/v1/customers/export?${params}`;
+}
+
 export function CustomersPage() {
-  const { t, language } = useI18n();
+  const { t } = useI18n();
   const navigate = useNavigate();
-  const [q, setQ] = useState('');
-  const list = useCustomers({ q: q || undefined });
+  const [filters, setFilters] = useState<Filters>({});
+  const list = useCustomers(filters);
+  const attributes = useAttributes().data ?? [];
+  const [chosen, choose] = useColumnChoice();
+  const columns = useCustomerColumns(chosen, attributes);
   const rows = list.data?.pages.flatMap((p) => p.data) ?? [];
   const permissions = usePermissions();
-  const canLoadDemo = permissions.has('users.write') && !q && !list.isPending && rows.length === 0;
+  const filtered = Object.values(filters).some((v) => v !== undefined);
+  const canLoadDemo = permissions.has('users.write') && !filtered && !list.isPending && rows.length === 0;
   return (
     <Card
       title={t('customers.title')}
       extra={
-        permissions.has('customers.export') ? (
-          <Button href={`/api/v1/customers/export?format=csv${q ? `&q=${encodeURIComponent(q)}` : ''}`}>
-            {t('customers.export')}
-          </Button>
-        ) : null
+        <Space>
+          <ColumnChooser chosen={chosen} onChange={choose} attributes={attributes} />
+          {permissions.has('customers.export') ? (
+            <Button href={exportHref(filters)}>{t('customers.export')}</Button>
+          ) : null}
+        </Space>
       }
     >
       {canLoadDemo ? <DemoOffer /> : null}
-      <Space style={{ marginBottom: 16 }}>
-        <Input.Search
-          allowClear
-          placeholder={t('customers.searchPlaceholder')}
-          onSearch={setQ}
-          style={{ width: 320 }}
-        />
-      </Space>
+      <CustomerFilters value={filters} onChange={setFilters} />
       <Table<Customer>
         rowKey="id"
         loading={list.isPending}
         dataSource={rows}
         pagination={false}
+        scroll={{ x: 'max-content' }}
         onRow={(c) => ({ onClick: () => navigate(`/customers/${c.id}`), style: { cursor: 'pointer' } })}
-        locale={{ emptyText: <Empty description={t('customers.empty')} /> }}
-        columns={[
-          {
-            title: t('customers.name'),
-            dataIndex: 'name',
-            render: (n: string | null) => n ?? t('customers.unnamed'),
-          },
-          { title: t('customers.phone'), dataIndex: 'phone' },
-          { title: t('customers.city'), dataIndex: 'city' },
-          { title: t('customers.membership'), dataIndex: 'membershipLevel' },
-          { title: t('customers.lifecycle'), dataIndex: 'lifecycleStage' },
-          {
-            title: t('customers.lastActive'),
-            dataIndex: 'lastActiveAt',
-            render: (at: number | null) => (at ? formatTime(at, language) : '—'),
-          },
-          {
-            title: t('common.createdAt'),
-            dataIndex: 'createdAt',
-            render: (at: number) => formatTime(at, language),
-          },
-        ]}
+        locale={{
+          emptyText: <Empty description={filtered ? t('customers.noMatch') : t('customers.empty')} />,
+        }}
+        columns={columns}
       />
       {list.hasNextPage ? (
         <Button
