@@ -132,6 +132,16 @@ describe.runIf(browserAvailable())('console in Chromium', () => {
     await dialog.getByRole('button', { name: /保\s*存/ }).click();
     await page.getByRole('cell', { name: 'vip_tier' }).waitFor();
 
+    // Phone first in the merge priority.
+    for (let i = 0; i < 4; i++) await page.getByRole('button', { name: 'phone 上移' }).click();
+    await page
+      .locator('.ant-card', { hasText: '身份合并优先级' })
+      .getByRole('button', { name: /保\s*存/ })
+      .click();
+    await expect
+      .poll(async () => (await services.identityPriority.get(tenant.owner)).priority[0])
+      .toBe('phone');
+
     const duplicate = await services.customers.create(tenant.owner, {
       name: '李雷（旧）',
       email: 'lilei@example.test',

@@ -16,8 +16,8 @@ export const Permission = z.enum([
   'customers.write',
   'customers.import',
   'customers.export',
-  /** Define custom customer attributes and their types. */
-  'attributes.manage',
+  /** Define custom customer attributes and the identity priority used to pick a merge survivor. */
+  'customers.configure',
   /** Export everything held about a customer, and erase a customer. */
   'privacy.manage',
   'events.read',
@@ -46,7 +46,7 @@ export const rolePermissions: Record<Role, readonly Permission[]> = {
     'customers.write',
     'customers.import',
     'customers.export',
-    'attributes.manage',
+    'customers.configure',
     'events.read',
   ],
   analyst: ['org.read', 'staff.read', 'audit.read', 'customers.read', 'customers.export', 'events.read'],

@@ -50,6 +50,7 @@ import {
   Source,
   UpdateSource,
 } from './events.ts';
+import { IdentityPriority, SetIdentityPriority } from './identities.ts';
 import {
   ImportErrorPage,
   ImportErrorsQuery,
@@ -517,7 +518,7 @@ export const api = {
       summary: 'Define a custom attribute (text, number, yes/no, date, one of, several of)',
       tag: 'customers',
       auth: 'principal',
-      permission: 'attributes.manage',
+      permission: 'customers.configure',
       body: CreateAttributeDefinition,
       response: AttributeDefinition,
       status: 201,
@@ -528,10 +529,31 @@ export const api = {
       summary: 'Rename an attribute or change its options; its key and type stay',
       tag: 'customers',
       auth: 'principal',
-      permission: 'attributes.manage',
+      permission: 'customers.configure',
       params: AttributeKeyParams,
       body: UpdateAttributeDefinition,
       response: AttributeDefinition,
+    }),
+  },
+  identityPriority: {
+    get: endpoint({
+      method: 'GET',
+      path: '/api/v1/settings/identity-priority',
+      summary: 'The order of identity types that decides which profile survives a merge',
+      tag: 'customers',
+      auth: 'principal',
+      permission: 'customers.read',
+      response: IdentityPriority,
+    }),
+    set: endpoint({
+      method: 'PUT',
+      path: '/api/v1/settings/identity-priority',
+      summary: 'Set the tenant’s own identity priority, or return to the default with null',
+      tag: 'customers',
+      auth: 'principal',
+      permission: 'customers.configure',
+      body: SetIdentityPriority,
+      response: IdentityPriority,
     }),
   },
   sources: {

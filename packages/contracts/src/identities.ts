@@ -29,3 +29,23 @@ export const Identity = z.object({
   value: z.string().trim().min(1).max(256),
 });
 export type Identity = z.infer<typeof Identity>;
+
+/** A tenant's order of identity types for choosing which profile survives a merge. */
+export const IdentityPriority = z.object({
+  /** Every identity type, highest priority first. */
+  priority: z.array(IdentityType),
+  /** Whether this is Pond's default order (the tenant has not set its own). */
+  isDefault: z.boolean(),
+});
+export type IdentityPriority = z.infer<typeof IdentityPriority>;
+
+export const SetIdentityPriority = z.strictObject({
+  /** Every identity type exactly once, highest priority first; `null` returns to the default. */
+  priority: z
+    .array(IdentityType)
+    .nullable()
+    .refine((p) => p === null || (p.length === IdentityType.options.length && new Set(p).size === p.length), {
+      message: `list each of the ${IdentityType.options.length} identity types exactly once`,
+    }),
+});
+export type SetIdentityPriority = z.infer<typeof SetIdentityPriority>;

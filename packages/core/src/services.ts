@@ -9,6 +9,7 @@ import { createUsers } from './access/users.ts';
 import { createAuditLog } from './audit/audit-log.ts';
 import { createAttributeDefinitions } from './customers/attributes.ts';
 import { createCustomers } from './customers/customers.ts';
+import { createIdentityPriority } from './customers/identity-priority.ts';
 import { createTimeline } from './customers/timeline.ts';
 import { createEventQueries } from './events/event-queries.ts';
 import { createIngest } from './events/ingest.ts';
@@ -73,6 +74,7 @@ export function createServices({
     apiKeys: createApiKeys(platform, audit),
     customers,
     attributes: createAttributeDefinitions(platform, audit),
+    identityPriority: createIdentityPriority(platform, audit),
     timeline,
     privacy: createPrivacy(platform, audit, customers, timeline),
     imports: createImports(platform, audit, { dir: importDir }),

@@ -1,4 +1,4 @@
-import type { CreateAttributeDefinition, UpdateAttributeDefinition } from '@pond/contracts';
+import type { CreateAttributeDefinition, IdentityType, UpdateAttributeDefinition } from '@pond/contracts';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useApi } from './client.tsx';
 
@@ -26,5 +26,19 @@ export function useUpdateAttribute() {
     mutationFn: ({ key, body }: { key: string; body: UpdateAttributeDefinition }) =>
       client.attributes.update({ params: { key }, body }),
     onSuccess: () => queryClient.invalidateQueries({ queryKey: ['attributes'] }),
+  });
+}
+
+export function useIdentityPriority() {
+  const { client } = useApi();
+  return useQuery({ queryKey: ['identity-priority'], queryFn: () => client.identityPriority.get() });
+}
+
+export function useSetIdentityPriority() {
+  const { client } = useApi();
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: (priority: IdentityType[] | null) => client.identityPriority.set({ body: { priority } }),
+    onSuccess: (data) => queryClient.setQueryData(['identity-priority'], data),
   });
 }

@@ -114,7 +114,7 @@ export const en: Messages = {
   'perm.customers.write': 'Manage customers',
   'perm.customers.import': 'Import customers',
   'perm.customers.export': 'Export customers',
-  'perm.attributes.manage': 'Define custom customer attributes',
+  'perm.customers.configure': 'Configure customer data: custom attributes and identity priority',
   'perm.privacy.manage': 'Privacy requests (export/erase)',
   'perm.events.read': 'View events',
   'perm.sources.manage': 'Manage sources',
@@ -297,4 +297,10 @@ export const en: Messages = {
   'customers.createdTo': 'Created to',
   'customers.columns': 'Columns',
   'customers.noMatch': 'No customers match these filters',
+  'identityPriority.title': 'Identity priority for merges',
+  'identityPriority.howTo':
+    'When new data links several customers as one person, they merge into the customer matched by the highest identity in this order (ties: the oldest). Two customers with different user_id, member_id or wechat_unionid values are two people and never merge.',
+  'identityPriority.reset': 'Back to default',
+  'identityPriority.up': 'up',
+  'identityPriority.down': 'down',
 };

@@ -112,7 +112,7 @@ export const zhCN = {
   'perm.customers.write': '管理客户',
   'perm.customers.import': '导入客户',
   'perm.customers.export': '导出客户',
-  'perm.attributes.manage': '定义客户自定义属性',
+  'perm.customers.configure': '配置客户数据：自定义属性与身份合并优先级',
   'perm.privacy.manage': '隐私请求（导出/删除）',
   'perm.events.read': '查看事件',
   'perm.sources.manage': '管理数据源',
@@ -293,6 +293,12 @@ export const zhCN = {
   'customers.createdTo': '创建止',
   'customers.columns': '显示列',
   'customers.noMatch': '没有符合条件的客户',
+  'identityPriority.title': '身份合并优先级',
+  'identityPriority.howTo':
+    '当新数据把几位客户关联为同一人时，会合并到排位最高的身份所匹配的客户上（并列时取最早创建的）。user_id、member_id、wechat_unionid 不同值的两位客户视为两个人，永不合并。',
+  'identityPriority.reset': '恢复默认',
+  'identityPriority.up': '上移',
+  'identityPriority.down': '下移',
 } as const;
 
 export type MessageKey = keyof typeof zhCN;

@@ -50,6 +50,11 @@ export function customerRoutes(app: FastifyInstance, services: Services) {
     attributes.update(ctx, params.key, body),
   );
 
+  implement(app, services, api.identityPriority.get, ({ ctx }) => services.identityPriority.get(ctx));
+  implement(app, services, api.identityPriority.set, ({ ctx, body }) =>
+    services.identityPriority.set(ctx, body),
+  );
+
   const { privacy } = services;
   implement(app, services, api.privacy.consents, ({ ctx, params }) => privacy.consents(ctx, params.id));
   implement(app, services, api.privacy.recordConsent, ({ ctx, params, body }) =>

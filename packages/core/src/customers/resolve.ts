@@ -9,6 +9,7 @@ import {
   priorityOf,
   SINGLE_VALUED,
 } from './identity-normalize.ts';
+import { priorityOf as tenantPriority } from './identity-priority.ts';
 import { type MergeDeps, mergeCustomers } from './merge.ts';
 
 /** Standard profile fields an identify call or an import may set. */
@@ -68,7 +69,7 @@ const key = (i: NormalizedIdentity) => `${i.type}\u0000${i.namespace}\u0000${i.v
  *
  * - No identity known → a new profile holding them all.
  * - Identities known on several profiles → they merge into the profile matched by the
- *   highest-priority identity (ties: the oldest), unless two of them hold different values of
+ *   highest-priority identity in the tenant's order (ties: the oldest), unless two of them hold different values of
  *   a single-valued type (two user ids are two people): such a profile is left alone and the
  *   identities that matched it are reported as conflicts.
  * - Identities not yet known are attached, except a second value of a single-valued type.
@@ -90,6 +91,12 @@ export async function resolveCustomer(
   normalized.sort((a, b) => priorityOf(a.type) - priorityOf(b.type));
 
   const known = await lookup(trx, input.tenantId, normalized);
+  // Which profile survives depends on the tenant's priority only when several are matched.
+  const matched = new Set([...known.values(), ...(input.customerId === undefined ? [] : [input.customerId])]);
+  if (matched.size > 1) {
+    const { priority } = await tenantPriority(trx, input.tenantId);
+    normalized.sort((a, b) => priority.indexOf(a.type) - priority.indexOf(b.type));
+  }
   const conflicts: Resolved['conflicts'] = [];
   const mergedIds: number[] = [];
   let created = false;

@@ -2,6 +2,8 @@ export interface TenantTable {
   id: string;
   name: string;
   slug: string;
+  /** JSON array of identity types, highest priority first; null for the default order. */
+  identity_priority: string | null;
   created_at: number;
   updated_at: number;
 }
