@@ -6,6 +6,7 @@ import type { Platform } from '../platform/platform.ts';
 import { ok, type Result } from '../shared/result.ts';
 import { updateCatalog } from './catalog.ts';
 import { isRejection, type ParsedMessage, parseSegmentMessage } from './segment-message.ts';
+import { createWriteGroup } from './write-group.ts';
 
 export const MAX_BATCH_EVENTS = 2500;
 
@@ -28,6 +29,8 @@ export interface IngestOutcome {
 export function createIngest(p: Platform) {
   const { clock } = p;
   const deps = { clock, outbox: p.outbox };
+  // Concurrent requests share transactions; each still answers only after its events commit.
+  const inGroup = createWriteGroup(p);
 
   /**
    * One statement per table per request where it can be: the batch's messageIds in one insert
@@ -187,7 +190,7 @@ export function createIngest(p: Platform) {
       }
       // Duplicates inside one request count once, like across requests.
       const unique = [...new Map(valid.map((m) => [m.messageId, m])).values()];
-      const accepted = await p.tx(async (trx) => {
+      const accepted = await inGroup(async (trx) => {
         const n = unique.length ? await store(trx, source, unique, receivedAt) : 0;
         if (rejected.length) {
           await trx
@@ -205,10 +208,9 @@ export function createIngest(p: Platform) {
             )
             .execute();
         }
-        return ok(n);
+        return n;
       });
-      if (!accepted.ok) return accepted;
-      return ok({ accepted: accepted.value, duplicates: valid.length - accepted.value, rejected });
+      return ok({ accepted, duplicates: valid.length - accepted, rejected });
     },
 
     /** Forgets messageIds older than the dedupe window, so the table stays small. */

@@ -17,6 +17,35 @@ export const sqliteInfo: DialectInfo = {
   orderOutboxWrites: async () => {},
 };
 
+const STATEMENT_CACHE = 1_000;
+
+/**
+ * Kysely prepares every query anew; keeping prepared statements by their SQL (least recently
+ * used first out) saves most of that cost on hot paths. A statement still being iterated is
+ * busy, and a second one is prepared for the overlapping use.
+ */
+function withStatementCache(sqlite: SqliteDatabase.Database) {
+  const cache = new Map<string, SqliteDatabase.Statement>();
+  return {
+    close: () => sqlite.close(),
+    prepare(sql: string) {
+      const hit = cache.get(sql);
+      if (hit && !hit.busy) {
+        cache.delete(sql);
+        cache.set(sql, hit);
+        return hit;
+      }
+      const statement = sqlite.prepare(sql);
+      if (!hit) {
+        cache.set(sql, statement);
+        const oldest = cache.keys().next();
+        if (cache.size > STATEMENT_CACHE && !oldest.done) cache.delete(oldest.value);
+      }
+      return statement;
+    },
+  };
+}
+
 /** Opens an embedded SQLite database: a file path, or ':memory:' for tests. */
 export function openSqlite(path: string): Storage {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
@@ -27,7 +56,7 @@ export function openSqlite(path: string): Storage {
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
   return {
     db,
     dialect: sqliteInfo,

@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import type { DialectInfo } from '../dialect.ts';
 import * as foundation from './20261122150000_foundation.ts';
 import * as customersEvents from './20261122160000_customers_events.ts';
-import * as identityPriority from './20261123140000_identity_priority.ts';
+import * as identityLookup from './20261123140000_identity_lookup.ts';
 
 export interface PondMigration {
   up(db: Kysely<unknown>, dialect: DialectInfo): Promise<void>;
@@ -15,5 +15,5 @@ export interface PondMigration {
 export const migrations: Record<string, PondMigration> = {
   '20261122150000_foundation': foundation,
   '20261122160000_customers_events': customersEvents,
-  '20261123140000_identity_priority': identityPriority,
+  '20261123140000_identity_lookup': identityLookup,
 };
