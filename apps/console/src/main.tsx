@@ -22,6 +22,7 @@ import { SourcesPage } from './pages/events/sources-page.tsx';
 import { OrgPage } from './pages/org/org-page.tsx';
 import { SetupPage } from './pages/setup-page.tsx';
 import { SignInPage } from './pages/sign-in-page.tsx';
+import { TagsPage } from './pages/tags/tags-page.tsx';
 
 const router = createBrowserRouter([
   { path: '/setup', element: <SetupPage /> },
@@ -35,6 +36,7 @@ const router = createBrowserRouter([
       { path: 'customers/import', element: <ImportPage /> },
       { path: 'customers/attributes', element: <AttributesPage /> },
       { path: 'customers/:id', element: <CustomerPage /> },
+      { path: 'tags', element: <TagsPage /> },
       { path: 'data/sources', element: <SourcesPage /> },
       { path: 'data/catalog', element: <CatalogPage /> },
       { path: 'data/debugger', element: <DebuggerPage /> },

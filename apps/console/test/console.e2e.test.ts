@@ -207,6 +207,50 @@ describe.runIf(browserAvailable())('console in Chromium', () => {
     await page.getByRole('columnheader', { name: '会员层级' }).waitFor();
   });
 
+  it('manages tags, tags a customer from the 360 view and tags the selected customers in bulk', async () => {
+    await page.getByRole('menuitem', { name: '标签' }).click();
+    await page.getByRole('button', { name: '新建标签组' }).click();
+    await page.getByRole('dialog').getByLabel('标签组名称').fill('兴趣');
+    await page
+      .getByRole('dialog')
+      .getByRole('button', { name: /保\s*存/ })
+      .click();
+    await page.getByRole('button', { name: '添加标签' }).click();
+    await page.getByRole('dialog').getByLabel('标签名称').fill('咖啡爱好者');
+    await page
+      .getByRole('dialog')
+      .getByRole('button', { name: /保\s*存/ })
+      .click();
+    await page.getByText('咖啡爱好者 · 0').waitFor();
+
+    await page.goto(`${url}/customers`);
+    await page.getByRole('cell', { name: '李雷', exact: true }).click();
+    await page.getByLabel('选择标签').click();
+    await page
+      .locator('.ant-select-dropdown:visible .ant-select-item-option', { hasText: '咖啡爱好者' })
+      .click();
+    await page.getByRole('button', { name: '打标签' }).click();
+    await page.locator('.ant-tag', { hasText: '兴趣：咖啡爱好者' }).waitFor();
+
+    await page.goto(`${url}/customers`);
+    await page
+      .getByRole('row', { name: /韩梅梅/ })
+      .getByRole('checkbox')
+      .check();
+    await page.getByLabel('选择标签').click();
+    await page
+      .locator('.ant-select-dropdown:visible .ant-select-item-option', { hasText: '咖啡爱好者' })
+      .click();
+    await page.getByRole('button', { name: '批量打标签' }).click();
+    await page.getByText('1 位客户已更新').waitFor();
+    await page.screenshot({ path: '/tmp/pond-console-tags.png' });
+
+    const groups = await services.tags.groups(tenant.owner);
+    expect(groups.map((g) => [g.name, g.tags.map((x) => [x.name, x.customers])])).toEqual([
+      ['兴趣', [['咖啡爱好者', 2]]],
+    ]);
+  });
+
   it('switches to English', async () => {
     await page.getByRole('button', { name: 'English' }).click();
     await page.getByRole('menuitem', { name: 'Organization & staff' }).click();

@@ -17,6 +17,7 @@ import { eventRoutes } from './routes/events.ts';
 import { importRoutes } from './routes/imports.ts';
 import { ingestRoutes } from './routes/ingest.ts';
 import { orgRoutes } from './routes/org.ts';
+import { tagRoutes } from './routes/tags.ts';
 
 export const VERSION = '0.1.0';
 
@@ -85,6 +86,7 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
   orgRoutes(app, services);
   accessRoutes(app, services);
   customerRoutes(app, services);
+  tagRoutes(app, services);
   eventRoutes(app, services);
   await importRoutes(app, services);
   demoRoutes(app, services, deps.demo ?? createDemoRunner(services));

@@ -18,6 +18,8 @@ export const Permission = z.enum([
   'customers.export',
   /** Define custom customer attributes and the identity priority used to pick a merge survivor. */
   'customers.configure',
+  /** Create, rename and archive tag groups and tags. */
+  'tags.manage',
   /** Export everything held about a customer, and erase a customer. */
   'privacy.manage',
   'events.read',
@@ -47,6 +49,7 @@ export const rolePermissions: Record<Role, readonly Permission[]> = {
     'customers.import',
     'customers.export',
     'customers.configure',
+    'tags.manage',
     'events.read',
   ],
   analyst: ['org.read', 'staff.read', 'audit.read', 'customers.read', 'customers.export', 'events.read'],

@@ -13,3 +13,4 @@ export * from './imports.ts';
 export * from './org.ts';
 export * from './privacy.ts';
 export * from './setup.ts';
+export * from './tags.ts';

@@ -21,6 +21,7 @@ import { createStaff } from './org/staff.ts';
 import { createPlatform } from './platform/platform.ts';
 import { createPrivacy } from './privacy/privacy.ts';
 import type { Clock } from './shared/clock.ts';
+import { createTags } from './tags/tags.ts';
 
 export interface ServiceDeps {
   readonly storage: Storage;
@@ -75,6 +76,7 @@ export function createServices({
     customers,
     attributes: createAttributeDefinitions(platform, audit),
     identityPriority: createIdentityPriority(platform, audit),
+    tags: createTags(platform, audit),
     timeline,
     privacy: createPrivacy(platform, audit, customers, timeline),
     imports: createImports(platform, audit, { dir: importDir }),

@@ -6,6 +6,7 @@ import {
   DownOutlined,
   KeyOutlined,
   ProfileOutlined,
+  TagsOutlined,
   TeamOutlined,
   UnorderedListOutlined,
   UploadOutlined,
@@ -34,6 +35,7 @@ const NAV: readonly NavItem[] = [
     icon: <UploadOutlined />,
     permission: 'customers.import',
   },
+  { path: '/tags', label: 'menu.tags', icon: <TagsOutlined />, permission: 'customers.read' },
   {
     path: '/customers/attributes',
     label: 'menu.attributes',

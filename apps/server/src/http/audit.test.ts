@@ -247,6 +247,86 @@ describe.each(testDialects())('audit log on %s', (dialect) => {
       body: { priority: ['phone', ...IdentityType.options.filter((t) => t !== 'phone')] },
       target: ownerCtx.principal.tenantId,
     })),
+    'tagGroups.create': scenario('tag_group.created', ['name'], async () => ({
+      method: 'POST',
+      url: '/api/v1/tag-groups',
+      body: { name: '兴趣' },
+      target: '',
+    })),
+    'tagGroups.update': scenario('tag_group.updated', ['name'], async () => {
+      const id = must(await f.services.tags.createGroup(ownerCtx, { name: '旧组' })).id;
+      return { method: 'PATCH', url: `/api/v1/tag-groups/${id}`, body: { name: '新组' }, target: id };
+    }),
+    'tagGroups.remove': scenario('tag_group.deleted', ['name'], async () => {
+      const id = must(await f.services.tags.createGroup(ownerCtx, { name: '空组' })).id;
+      return { method: 'DELETE', url: `/api/v1/tag-groups/${id}`, target: id };
+    }),
+    'tags.create': scenario('tag.created', ['name', 'color'], async () => {
+      const groupId = must(await f.services.tags.createGroup(ownerCtx, { name: '偏好' })).id;
+      return {
+        method: 'POST',
+        url: '/api/v1/tags',
+        body: { groupId, name: '咖啡', color: 'gold' },
+        target: '',
+      };
+    }),
+    'tags.update': scenario('tag.updated', ['name'], async () => {
+      const groupId = must(await f.services.tags.createGroup(ownerCtx, { name: '渠道' })).id;
+      const id = must(await f.services.tags.create(ownerCtx, { groupId, name: '门店', color: 'blue' })).id;
+      return { method: 'PATCH', url: `/api/v1/tags/${id}`, body: { name: '线下门店' }, target: id };
+    }),
+    'tags.apply': scenario('tag.applied', ['changed'], async () => {
+      const groupId = must(await f.services.tags.createGroup(ownerCtx, { name: '批量' })).id;
+      const id = must(
+        await f.services.tags.create(ownerCtx, { groupId, name: '批量打标', color: 'blue' }),
+      ).id;
+      const c = must(await f.services.customers.create(ownerCtx, { name: '批量客户', identities: [] }));
+      return {
+        method: 'POST',
+        url: `/api/v1/tags/${id}/apply`,
+        body: { customerIds: [c.customer.id] },
+        target: id,
+      };
+    }),
+    'tags.remove': scenario('tag.removed', ['changed'], async () => {
+      const groupId = must(await f.services.tags.createGroup(ownerCtx, { name: '批量去除' })).id;
+      const id = must(await f.services.tags.create(ownerCtx, { groupId, name: '去标', color: 'blue' })).id;
+      const c = must(await f.services.customers.create(ownerCtx, { name: '去标客户', identities: [] }));
+      must(await f.services.tags.bulkApply(ownerCtx, id, [c.customer.id]));
+      return {
+        method: 'POST',
+        url: `/api/v1/tags/${id}/remove`,
+        body: { customerIds: [c.customer.id] },
+        target: id,
+      };
+    }),
+    'customerTags.add': scenario('customer.tagged', ['tags'], async () => {
+      const groupId = must(await f.services.tags.createGroup(ownerCtx, { name: '单个' })).id;
+      const tagId = must(
+        await f.services.tags.create(ownerCtx, { groupId, name: '高价值', color: 'red' }),
+      ).id;
+      const c = must(await f.services.customers.create(ownerCtx, { name: '打标客户', identities: [] }));
+      return {
+        method: 'POST',
+        url: `/api/v1/customers/${c.customer.id}/tags`,
+        body: { tagIds: [tagId] },
+        target: c.customer.id,
+      };
+    }),
+    'customerTags.remove': scenario('customer.untagged', ['tags'], async () => {
+      const groupId = must(await f.services.tags.createGroup(ownerCtx, { name: '单个去除' })).id;
+      const tagId = must(
+        await f.services.tags.create(ownerCtx, { groupId, name: '流失风险', color: 'red' }),
+      ).id;
+      const c = must(await f.services.customers.create(ownerCtx, { name: '去标签客户', identities: [] }));
+      must(await f.services.tags.tagCustomer(ownerCtx, c.customer.id, [tagId]));
+      return {
+        method: 'POST',
+        url: `/api/v1/customers/${c.customer.id}/tags/remove`,
+        body: { tagIds: [tagId] },
+        target: c.customer.id,
+      };
+    }),
     'sources.create': scenario('source.created', ['name'], async () => ({
       method: 'POST',
       url: '/api/v1/sources',

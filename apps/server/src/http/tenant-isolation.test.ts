@@ -22,6 +22,9 @@ const ID_OF_GROUP: Record<string, Kind> = {
   privacy: 'customer',
   imports: 'import',
   attributes: 'attribute',
+  customerTags: 'customer',
+  tagGroups: 'tagGroup',
+  tags: 'tag',
 };
 
 const ID_OF_FILTER: Record<string, Kind> = {
@@ -46,6 +49,12 @@ const VALID_BODY: Record<string, unknown> = {
   'privacy.erase': { confirm: 'x', reason: 'taken over' },
   'imports.start': { mapping: { phone: 'phone' } },
   'attributes.update': { label: 'taken over' },
+  'customerTags.add': { tagIds: ['tag_taken_over'] },
+  'customerTags.remove': { tagIds: ['tag_taken_over'] },
+  'tagGroups.update': { name: 'taken over' },
+  'tags.update': { name: 'taken over', archived: true },
+  'tags.apply': { customerIds: ['cus_taken_over'] },
+  'tags.remove': { customerIds: ['cus_taken_over'] },
 };
 
 type Kind = keyof typeof ids;
@@ -59,6 +68,8 @@ const ids = {
   source: '',
   import: '',
   attribute: '',
+  tagGroup: '',
+  tag: '',
 };
 /** Every name tenant A's rows carry contains this, so a leak of any of them shows. */
 const MARK = `tenant-a-${randomUUID().slice(0, 8)}`;
@@ -129,6 +140,11 @@ describe.each(testDialects())('tenant isolation on %s', (dialect) => {
         type: 'string',
       }),
     );
+    const tagGroup = must(await f.services.tags.createGroup(a.owner, { name: `${MARK} group` }));
+    const tag = must(
+      await f.services.tags.create(a.owner, { groupId: tagGroup.id, name: `${MARK} tag`, color: 'red' }),
+    );
+    must(await f.services.tags.tagCustomer(a.owner, customer.customer.id, [tag.id]));
     writeKeyA = source.writeKey;
     const ingested = must(
       await f.services.ingest.ingest(
@@ -151,6 +167,8 @@ describe.each(testDialects())('tenant isolation on %s', (dialect) => {
       source: source.id,
       import: upload.id,
       attribute: attribute.key,
+      tagGroup: tagGroup.id,
+      tag: tag.id,
     });
 
     const b = await makeTenant(f.services, 'Brand B');
@@ -273,12 +291,21 @@ describe.each(testDialects())('tenant isolation on %s', (dialect) => {
         'body.survivorId',
       ],
       ['POST', '/api/v1/customers/merge', { survivorId: bCustomer, mergedId: ids.customer }, 'body.mergedId'],
+      ['POST', `/api/v1/customers/${bCustomer}/tags`, { tagIds: [ids.tag] }, 'body.tagIds.0'],
+      ['POST', '/api/v1/tags', { groupId: ids.tagGroup, name: 'x' }, 'body.groupId'],
     ];
     for (const [method, url, body, field] of attempts) {
       const res = await b.call(method as 'POST', url, body);
       expect([method, url, res.status, res.json.error?.field]).toEqual([method, url, 404, field]);
       expectNoTraceOfA(res.json);
     }
+    // B's tag put on A's customer: the customer is not among B's, and nothing changes.
+    const bGroup = (await b.call('POST', '/api/v1/tag-groups', { name: 'B group' })).json.id as string;
+    const bTag = (await b.call('POST', '/api/v1/tags', { groupId: bGroup, name: 'B tag' })).json.id as string;
+    const bulk = await b.call('POST', `/api/v1/tags/${bTag}/apply`, {
+      customerIds: [ids.customer, bCustomer],
+    });
+    expect(bulk.json).toEqual({ changed: 1, unchanged: 0, notFound: [ids.customer] });
     // A's identifiers attach to B's own customer as B's: they never reach A's profile.
     const attach = await b.call('POST', `/api/v1/customers/${bCustomer}/identities`, {
       identities: [{ type: 'phone', value: '13900000002' }],

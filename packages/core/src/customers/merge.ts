@@ -11,7 +11,12 @@ type CustomerRow = Selectable<CustomerTable>;
  * profile the row first landed on, so an un-merge knows which rows to take back. Modules
  * that add customer-owned tables (tags, relationships, orders…) add them here.
  */
-export const TABLES_FOLLOWING_MERGES = ['events', 'customer_changes', 'customer_notes'] as const;
+export const TABLES_FOLLOWING_MERGES = [
+  'events',
+  'customer_changes',
+  'customer_notes',
+  'customer_tags',
+] as const;
 
 /** Standard fields a merge fills on the survivor when the survivor has none. */
 const FILLABLE = [

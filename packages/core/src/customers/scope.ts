@@ -16,7 +16,9 @@ export function customerScope(ctx: Ctx) {
   return (eb: CustomersEb): ExpressionWrapper<Database, 'customers', SqlBool> => {
     const tenant = eb('customers.tenant_id', '=', p.tenantId);
     if (p.role === 'staff') {
-      return eb.and([tenant, eb('customers.owner_staff_id', '=', p.staffId ?? '\u0000none')]);
+      // Staff not linked to a staff member own nobody (ids are positive, so this matches none).
+      if (!p.staffId) return eb.and([tenant, eb('customers.id', '<', 0)]);
+      return eb.and([tenant, eb('customers.owner_staff_id', '=', p.staffId)]);
     }
     if (p.scope.path.split('/').filter(Boolean).length <= 1) return eb.and([tenant]);
     const units = eb

@@ -3,6 +3,7 @@ import type { DialectInfo } from '../dialect.ts';
 import * as foundation from './20261122150000_foundation.ts';
 import * as customersEvents from './20261122160000_customers_events.ts';
 import * as identityLookup from './20261123140000_identity_lookup.ts';
+import * as tags from './20261123150000_tags.ts';
 
 export interface PondMigration {
   up(db: Kysely<unknown>, dialect: DialectInfo): Promise<void>;
@@ -16,4 +17,5 @@ export const migrations: Record<string, PondMigration> = {
   '20261122150000_foundation': foundation,
   '20261122160000_customers_events': customersEvents,
   '20261123140000_identity_lookup': identityLookup,
+  '20261123150000_tags': tags,
 };

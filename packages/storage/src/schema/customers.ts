@@ -114,3 +114,40 @@ export interface ConsentTable {
   source: string;
   created_at: number;
 }
+
+export interface TagGroupTable {
+  id: string;
+  tenant_id: string;
+  name: string;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface TagTable {
+  id: string;
+  tenant_id: string;
+  group_id: string;
+  name: string;
+  color: string;
+  /** Archived tags stay on customers but are offered no more; null while in use. */
+  archived_at: number | null;
+  created_at: number;
+  updated_at: number;
+}
+
+/** Where a customer's tag came from. */
+export type TagSource = 'manual' | 'rule' | 'event' | 'import' | 'journey' | 'sync';
+
+export interface CustomerTagTable {
+  id: Generated<number>;
+  tenant_id: string;
+  customer_id: number;
+  origin_customer_id: number;
+  tag_id: string;
+  source: TagSource;
+  /** The user, rule, journey… that applied it. */
+  source_ref: string | null;
+  source_name: string | null;
+  expires_at: number | null;
+  created_at: number;
+}

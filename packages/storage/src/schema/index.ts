@@ -6,7 +6,10 @@ import type {
   CustomerIdentityTable,
   CustomerNoteTable,
   CustomerTable,
+  CustomerTagTable,
   MergeLogTable,
+  TagGroupTable,
+  TagTable,
 } from './customers.ts';
 import type {
   EventCatalogTable,
@@ -46,6 +49,9 @@ export interface Database {
   customer_changes: CustomerChangeTable;
   customer_notes: CustomerNoteTable;
   consents: ConsentTable;
+  tag_groups: TagGroupTable;
+  tags: TagTable;
+  customer_tags: CustomerTagTable;
   sources: SourceTable;
   events: EventTable;
   message_ids: MessageIdTable;

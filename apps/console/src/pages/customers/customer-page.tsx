@@ -10,6 +10,7 @@ import { formatTime } from '../../components/format.ts';
 import { useI18n } from '../../i18n/i18n.tsx';
 import { AddIdentityModal } from './add-identity-modal.tsx';
 import { CustomerEditDrawer } from './customer-edit-drawer.tsx';
+import { CustomerTagsCard } from './customer-tags-card.tsx';
 import { CustomerTimeline } from './customer-timeline.tsx';
 import { MergeCustomerModal } from './merge-customer-modal.tsx';
 import { PrivacyCard } from './privacy-card.tsx';
@@ -69,6 +70,7 @@ export function CustomerPage() {
             <Descriptions.Item label={t('customers.spend')}>{c.totalSpend.toFixed(2)}</Descriptions.Item>
           </Descriptions>
         </Card>
+        <CustomerTagsCard customerId={c.id} active={c.status === 'active'} />
         <Card title={t('customers.attributes')} style={{ marginBottom: 16 }}>
           {Object.keys(c.attributes).length === 0 ? (
             <Empty image={Empty.PRESENTED_IMAGE_SIMPLE} description={t('customers.noAttributes')} />

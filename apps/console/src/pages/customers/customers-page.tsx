@@ -6,6 +6,7 @@ import { useAttributes } from '../../api/use-attributes.ts';
 import { type CustomerFilters as Filters, useCustomers } from '../../api/use-customers.ts';
 import { usePermissions } from '../../components/app-layout.tsx';
 import { useI18n } from '../../i18n/i18n.tsx';
+import { BulkTagBar } from './bulk-tag-bar.tsx';
 import { ColumnChooser, useColumnChoice, useCustomerColumns } from './customer-columns.tsx';
 import { CustomerFilters } from './customer-filters.tsx';
 import { DemoOffer } from './demo-offer.tsx';
@@ -24,6 +25,7 @@ export function CustomersPage() {
   const list = useCustomers(filters);
   const attributes = useAttributes().data ?? [];
   const [chosen, choose] = useColumnChoice();
+  const [selected, setSelected] = useState<string[]>([]);
   const columns = useCustomerColumns(chosen, attributes);
   const rows = list.data?.pages.flatMap((p) => p.data) ?? [];
   const permissions = usePermissions();
@@ -43,13 +45,26 @@ export function CustomersPage() {
     >
       {canLoadDemo ? <DemoOffer /> : null}
       <CustomerFilters value={filters} onChange={setFilters} />
+      {selected.length > 0 ? <BulkTagBar customerIds={selected} onDone={() => setSelected([])} /> : null}
       <Table<Customer>
         rowKey="id"
         loading={list.isPending}
         dataSource={rows}
         pagination={false}
         scroll={{ x: 'max-content' }}
-        onRow={(c) => ({ onClick: () => navigate(`/customers/${c.id}`), style: { cursor: 'pointer' } })}
+        rowSelection={
+          permissions.has('customers.write')
+            ? { selectedRowKeys: selected, onChange: (keys) => setSelected(keys as string[]) }
+            : undefined
+        }
+        onRow={(c) => ({
+          onClick: (e) => {
+            // Ticking a row's box selects it; anywhere else opens the customer.
+            if ((e.target as HTMLElement).closest('.ant-table-selection-column')) return;
+            navigate(`/customers/${c.id}`);
+          },
+          style: { cursor: 'pointer' },
+        })}
         locale={{
           emptyText: <Empty description={filtered ? t('customers.noMatch') : t('customers.empty')} />,
         }}
