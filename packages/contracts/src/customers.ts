@@ -100,6 +100,8 @@ export const ListCustomersQuery = z.strictObject({
   membershipLevel: z.string().max(50).optional(),
   sourceChannel: z.string().max(100).optional(),
   city: z.string().max(50).optional(),
+  /** Customers carrying this tag now. */
+  tagId: Id.optional(),
   createdFrom: z.coerce.number().int().nonnegative().optional(),
   createdTo: z.coerce.number().int().nonnegative().optional(),
 });

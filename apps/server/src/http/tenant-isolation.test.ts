@@ -34,6 +34,7 @@ const ID_OF_FILTER: Record<string, Kind> = {
   customerId: 'customer',
   targetId: 'staff',
   actorId: 'user',
+  tagId: 'tag',
 };
 
 const VALID_BODY: Record<string, unknown> = {

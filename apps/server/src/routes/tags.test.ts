@@ -122,6 +122,8 @@ describe.each(testDialects())('tags on %s', (dialect) => {
     const groups = await owner.call('GET', '/api/v1/tag-groups');
     const tag = groups.json.data[0].tags.find((t: { id: string }) => t.id === tagId);
     expect(tag.customers).toBe(3);
+    const listed = await owner.call('GET', `/api/v1/customers?tagId=${tagId}&order=asc`);
+    expect(listed.json.data.map((c: { name: string }) => c.name)).toEqual(['甲', '乙', '丙']);
     const off = await owner.call('POST', `/api/v1/tags/${tagId}/remove`, { customerIds: ids });
     expect(off.json).toEqual({ changed: 3, unchanged: 0, notFound: [] });
     const tooMany = await owner.call('POST', `/api/v1/tags/${tagId}/apply`, {

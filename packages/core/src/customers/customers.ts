@@ -159,6 +159,22 @@ export function createCustomers(p: Platform, audit: AuditLog) {
       if (q.membershipLevel) query = query.where('membership_level', '=', q.membershipLevel);
       if (q.sourceChannel) query = query.where('source_channel', '=', q.sourceChannel);
       if (q.city) query = query.where('city', '=', q.city);
+      if (q.tagId) {
+        const tagId = q.tagId;
+        const now = clock.now();
+        query = query.where((eb) =>
+          eb(
+            'customers.id',
+            'in',
+            eb
+              .selectFrom('customer_tags')
+              .select('customer_id')
+              .where('tenant_id', '=', ctx.principal.tenantId)
+              .where('tag_id', '=', tagId)
+              .where((w) => w.or([w('expires_at', 'is', null), w('expires_at', '>', now)])),
+          ),
+        );
+      }
       if (q.createdFrom !== undefined) query = query.where('created_at', '>=', q.createdFrom);
       if (q.createdTo !== undefined) query = query.where('created_at', '<', q.createdTo);
       if (q.q) {
