@@ -11,6 +11,7 @@ import { I18nProvider, useI18n } from './i18n/i18n.tsx';
 import { ApiKeysPage } from './pages/access/api-keys-page.tsx';
 import { RolesPage } from './pages/access/roles-page.tsx';
 import { UsersPage } from './pages/access/users-page.tsx';
+import { AudienceBuilderPage } from './pages/audiences/audience-builder-page.tsx';
 import { AuditPage } from './pages/audit/audit-page.tsx';
 import { AttributesPage } from './pages/customers/attributes-page.tsx';
 import { CustomerPage } from './pages/customers/customer-page.tsx';
@@ -37,6 +38,7 @@ const router = createBrowserRouter([
       { path: 'customers/attributes', element: <AttributesPage /> },
       { path: 'customers/:id', element: <CustomerPage /> },
       { path: 'tags', element: <TagsPage /> },
+      { path: 'audiences/new', element: <AudienceBuilderPage /> },
       { path: 'data/sources', element: <SourcesPage /> },
       { path: 'data/catalog', element: <CatalogPage /> },
       { path: 'data/debugger', element: <DebuggerPage /> },

@@ -245,10 +245,42 @@ describe.runIf(browserAvailable())('console in Chromium', () => {
     await page.getByText('1 位客户已更新').waitFor();
     await page.screenshot({ path: '/tmp/pond-console-tags.png' });
 
+    await page.getByLabel('标签', { exact: true }).click();
+    await page
+      .locator('.ant-select-dropdown:visible .ant-select-item-option', { hasText: '咖啡爱好者' })
+      .click();
+    await page.getByRole('cell', { name: '韩梅梅' }).waitFor();
+    await page.getByRole('cell', { name: '李雷', exact: true }).waitFor();
+
     const groups = await services.tags.groups(tenant.owner);
     expect(groups.map((g) => [g.name, g.tags.map((x) => [x.name, x.customers])])).toEqual([
       ['兴趣', [['咖啡爱好者', 2]]],
     ]);
+  });
+
+  it('counts an audience live while its conditions are edited', async () => {
+    await page.getByRole('menuitem', { name: '人群圈选' }).click();
+    await page.getByLabel('字段', { exact: true }).click();
+    await page.locator('.ant-select-dropdown:visible .ant-select-item-option', { hasText: '城市' }).click();
+    await page.getByLabel('条件', { exact: true }).click();
+    await page
+      .locator('.ant-select-dropdown:visible .ant-select-item-option', { hasText: '等于' })
+      .first()
+      .click();
+    await page.getByLabel('值', { exact: true }).fill('南京');
+    await page.locator('.ant-statistic', { hasText: '匹配客户' }).getByText('1', { exact: true }).waitFor();
+    await page.getByRole('cell', { name: '韩梅梅' }).waitFor();
+
+    await page.getByRole('button', { name: '添加条件' }).click();
+    await page.locator('.ant-segmented-item', { hasText: '满足任一条件' }).click();
+    await page.locator('.ant-select', { hasText: '属性' }).nth(1).click();
+    await page.locator('.ant-select-dropdown:visible .ant-select-item-option', { hasText: '标签' }).click();
+    await page.getByLabel('选择标签').click();
+    await page
+      .locator('.ant-select-dropdown:visible .ant-select-item-option', { hasText: '咖啡爱好者' })
+      .click();
+    await page.locator('.ant-statistic', { hasText: '匹配客户' }).getByText('2', { exact: true }).waitFor();
+    await page.screenshot({ path: '/tmp/pond-console-audience.png' });
   });
 
   it('switches to English', async () => {

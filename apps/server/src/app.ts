@@ -10,6 +10,7 @@ import { observability } from './http/observability.ts';
 import { buildOpenApi } from './http/openapi.ts';
 import { staticAssets } from './http/static.ts';
 import { accessRoutes } from './routes/access.ts';
+import { audienceRoutes } from './routes/audiences.ts';
 import { authRoutes } from './routes/auth.ts';
 import { customerRoutes } from './routes/customers.ts';
 import { demoRoutes } from './routes/demo.ts';
@@ -87,6 +88,7 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
   accessRoutes(app, services);
   customerRoutes(app, services);
   tagRoutes(app, services);
+  audienceRoutes(app, services);
   eventRoutes(app, services);
   await importRoutes(app, services);
   demoRoutes(app, services, deps.demo ?? createDemoRunner(services));

@@ -25,6 +25,7 @@ import {
   AddNote,
   AttachIdentities,
   CreateCustomer,
+  Customer,
   CustomerDetail,
   CustomerFacets,
   CustomerPage,
@@ -72,6 +73,7 @@ import {
   UpdateStaff,
 } from './org.ts';
 import { Consent, ConsentOverview, CustomerDataExport, EraseCustomer, RecordConsent } from './privacy.ts';
+import { PreviewAudience } from './rules.ts';
 import { CompleteSetup, SetupStatus } from './setup.ts';
 import {
   BulkOutcome,
@@ -670,6 +672,18 @@ export const api = {
       params: IdParams,
       body: BulkUntag,
       response: BulkOutcome,
+    }),
+  },
+  audiences: {
+    preview: endpoint({
+      method: 'POST',
+      path: '/api/v1/audiences/preview',
+      summary: 'How many customers a rule matches now, and the newest ten of them',
+      tag: 'audiences',
+      auth: 'principal',
+      permission: 'customers.read',
+      body: PreviewAudience,
+      response: z.object({ count: z.number().int(), sample: z.array(Customer) }),
     }),
   },
   identityPriority: {

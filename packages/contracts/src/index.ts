@@ -12,5 +12,6 @@ export * from './identities.ts';
 export * from './imports.ts';
 export * from './org.ts';
 export * from './privacy.ts';
+export * from './rules.ts';
 export * from './setup.ts';
 export * from './tags.ts';

@@ -6,6 +6,7 @@ import { createAuth } from './access/auth.ts';
 import { createPrincipals } from './access/principals.ts';
 import { createSetup } from './access/setup.ts';
 import { createUsers } from './access/users.ts';
+import { createAudiences } from './audiences/audiences.ts';
 import { createAuditLog } from './audit/audit-log.ts';
 import { createAttributeDefinitions } from './customers/attributes.ts';
 import { createCustomers } from './customers/customers.ts';
@@ -77,6 +78,7 @@ export function createServices({
     attributes: createAttributeDefinitions(platform, audit),
     identityPriority: createIdentityPriority(platform, audit),
     tags: createTags(platform, audit),
+    audiences: createAudiences(platform),
     timeline,
     privacy: createPrivacy(platform, audit, customers, timeline),
     imports: createImports(platform, audit, { dir: importDir }),

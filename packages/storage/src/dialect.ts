@@ -1,4 +1,7 @@
-import type { ColumnDataType, CreateTableBuilder, QueryExecutorProvider } from 'kysely';
+import type { ColumnDataType, CreateTableBuilder, QueryExecutorProvider, RawBuilder, SqlBool } from 'kysely';
+
+/** A scalar as JSON holds it. */
+export type JsonScalar = string | number | boolean;
 
 /**
  * What shared code may ask of a SQL engine. Code outside `dialects/` never branches on a
@@ -26,4 +29,20 @@ export interface DialectInfo {
    * single writer, so this is a no-op there.
    */
   orderOutboxWrites(trx: QueryExecutorProvider): Promise<void>;
+  /**
+   * Reading members of JSON stored as text (`customers.attributes`, `events.properties`);
+   * `column` is a column reference such as `customers.attributes`.
+   */
+  readonly json: {
+    /** The member as text (numbers as their text), null when absent. */
+    text(column: string, key: string): RawBuilder<string | null>;
+    /** The member when it is a number, else null. */
+    number(column: string, key: string): RawBuilder<number | null>;
+    /** Whether the member equals the value, type included (1 is not "1" nor true). */
+    equals(column: string, key: string, value: JsonScalar): RawBuilder<SqlBool>;
+    /** Whether the member is a list holding the value. */
+    listHas(column: string, key: string, value: string): RawBuilder<SqlBool>;
+    /** Whether the member is present and not null. */
+    exists(column: string, key: string): RawBuilder<SqlBool>;
+  };
 }

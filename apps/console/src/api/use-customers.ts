@@ -9,6 +9,7 @@ export type CustomerFilters = Pick<
   | 'membershipLevel'
   | 'sourceChannel'
   | 'city'
+  | 'tagId'
   | 'storeId'
   | 'ownerStaffId'
   | 'createdFrom'

@@ -4,6 +4,7 @@ import {
   BugOutlined,
   DatabaseOutlined,
   DownOutlined,
+  FilterOutlined,
   KeyOutlined,
   ProfileOutlined,
   TagsOutlined,
@@ -36,6 +37,7 @@ const NAV: readonly NavItem[] = [
     permission: 'customers.import',
   },
   { path: '/tags', label: 'menu.tags', icon: <TagsOutlined />, permission: 'customers.read' },
+  { path: '/audiences/new', label: 'menu.audiences', icon: <FilterOutlined />, permission: 'customers.read' },
   {
     path: '/customers/attributes',
     label: 'menu.attributes',

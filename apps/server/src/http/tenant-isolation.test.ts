@@ -294,6 +294,12 @@ describe.each(testDialects())('tenant isolation on %s', (dialect) => {
       ['POST', '/api/v1/customers/merge', { survivorId: bCustomer, mergedId: ids.customer }, 'body.mergedId'],
       ['POST', `/api/v1/customers/${bCustomer}/tags`, { tagIds: [ids.tag] }, 'body.tagIds.0'],
       ['POST', '/api/v1/tags', { groupId: ids.tagGroup, name: 'x' }, 'body.groupId'],
+      [
+        'POST',
+        '/api/v1/audiences/preview',
+        { rule: { kind: 'tags', match: 'any', tagIds: [ids.tag] } },
+        'body.rule.tagIds.0',
+      ],
     ];
     for (const [method, url, body, field] of attempts) {
       const res = await b.call(method as 'POST', url, body);

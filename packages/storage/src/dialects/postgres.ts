@@ -1,4 +1,4 @@
-import { Kysely, PostgresDialect, sql } from 'kysely';
+import { Kysely, PostgresDialect, type SqlBool, sql } from 'kysely';
 import pg from 'pg';
 import type { DialectInfo } from '../dialect.ts';
 import type { Database } from '../schema/index.ts';
@@ -16,6 +16,20 @@ export const postgresInfo: DialectInfo = {
   serialId: (table) => table.addColumn('id', 'bigserial', (c) => c.primaryKey()),
   orderOutboxWrites: async (trx) => {
     await sql`select pg_advisory_xact_lock(${OUTBOX_LOCK_KEY})`.execute(trx);
+  },
+  // JSON is stored as text on both engines; `::jsonb` parses it where a rule reads it.
+  json: {
+    text: (column, key) => sql<string | null>`(${sql.ref(column)}::jsonb ->> ${key}::text)`,
+    number: (column, key) =>
+      sql<
+        number | null
+      >`(case when jsonb_typeof(${sql.ref(column)}::jsonb -> ${key}::text) = 'number' then (${sql.ref(column)}::jsonb ->> ${key}::text)::double precision end)`,
+    equals: (column, key, value) =>
+      sql<SqlBool>`coalesce((${sql.ref(column)}::jsonb -> ${key}::text) = ${JSON.stringify(value)}::jsonb, false)`,
+    listHas: (column, key, value) =>
+      sql<SqlBool>`coalesce((${sql.ref(column)}::jsonb -> ${key}::text) @> jsonb_build_array(${value}::text), false)`,
+    exists: (column, key) =>
+      sql<SqlBool>`coalesce(jsonb_typeof(${sql.ref(column)}::jsonb -> ${key}::text) != 'null', false)`,
   },
 };
 

@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
-import { Kysely, SqliteDialect } from 'kysely';
+import { Kysely, type SqlBool, SqliteDialect, sql } from 'kysely';
 import type { DialectInfo } from '../dialect.ts';
 import type { Database } from '../schema/index.ts';
 import type { Storage } from '../storage.ts';
@@ -15,7 +15,28 @@ export const sqliteInfo: DialectInfo = {
   types: { double: 'real' },
   serialId: (table) => table.addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement()),
   orderOutboxWrites: async () => {},
+  json: {
+    text: (column, key) => sql<string | null>`cast(json_extract(${sql.ref(column)}, ${path(key)}) as text)`,
+    number: (column, key) =>
+      sql<
+        number | null
+      >`(case when json_type(${sql.ref(column)}, ${path(key)}) in ('integer', 'real') then json_extract(${sql.ref(column)}, ${path(key)}) end)`,
+    equals: (column, key, value) => {
+      const [col, at] = [sql.ref(column), path(key)];
+      if (typeof value === 'boolean')
+        return sql<SqlBool>`(json_type(${col}, ${at}) = ${value ? 'true' : 'false'})`;
+      const types = typeof value === 'number' ? sql`('integer', 'real')` : sql`('text')`;
+      return sql<SqlBool>`(json_type(${col}, ${at}) in ${types} and json_extract(${col}, ${at}) = ${value})`;
+    },
+    listHas: (column, key, value) =>
+      sql<SqlBool>`exists (select 1 from json_each(${sql.ref(column)}, ${path(key)}) where json_each.value = ${value})`,
+    exists: (column, key) =>
+      sql<SqlBool>`(coalesce(json_type(${sql.ref(column)}, ${path(key)}), 'null') != 'null')`,
+  },
 };
+
+/** A JSON path naming one top-level member; keys are checked by the callers' contracts. */
+const path = (key: string) => `$."${key.replace(/"/g, '')}"`;
 
 const STATEMENT_CACHE = 1_000;
 

@@ -3,6 +3,7 @@ import { useState } from 'react';
 import { type CustomerFilters as Filters, useCustomerFacets } from '../../api/use-customers.ts';
 import { useOrgUnits } from '../../api/use-org-units.ts';
 import { useStaffList } from '../../api/use-staff.ts';
+import { useTagGroups } from '../../api/use-tags.ts';
 import { useI18n } from '../../i18n/i18n.tsx';
 
 const FACET_FIELDS = [
@@ -17,6 +18,7 @@ export function CustomerFilters({ value, onChange }: { value: Filters; onChange:
   const { t } = useI18n();
   const facets = useCustomerFacets();
   const units = useOrgUnits();
+  const tagGroups = useTagGroups();
   const [staffQuery, setStaffQuery] = useState('');
   const staff = useStaffList({ q: staffQuery || undefined, status: 'active' });
   const set = (patch: Partial<Filters>) => onChange({ ...value, ...patch });
@@ -45,6 +47,21 @@ export function CustomerFilters({ value, onChange }: { value: Filters; onChange:
           }))}
         />
       ))}
+      <Select
+        allowClear
+        showSearch
+        optionFilterProp="label"
+        aria-label={t('customers.tag')}
+        placeholder={t('customers.tag')}
+        style={width}
+        value={value.tagId}
+        onChange={(v?: string) => set({ tagId: v })}
+        options={(tagGroups.data ?? []).map((g) => ({
+          label: g.name,
+          title: g.name,
+          options: g.tags.map((x) => ({ value: x.id, label: `${x.name} (${x.customers})` })),
+        }))}
+      />
       <Select
         allowClear
         showSearch

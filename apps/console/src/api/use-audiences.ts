@@ -1,0 +1,27 @@
+import type { Rule } from '@pond/contracts';
+import { keepPreviousData, useQuery } from '@tanstack/react-query';
+import { useEffect, useState } from 'react';
+import { useApi } from './client.tsx';
+
+/** The value, once it has stopped changing for `ms`. */
+export function useDebounced<T>(value: T, ms = 400): T {
+  const [settled, setSettled] = useState(value);
+  useEffect(() => {
+    const timer = setTimeout(() => setSettled(value), ms);
+    return () => clearTimeout(timer);
+  }, [value, ms]);
+  return settled;
+}
+
+/** The live count and newest matches of a rule; null while the rule is incomplete. */
+export function useAudiencePreview(rule: Rule | null) {
+  const { client } = useApi();
+  const settled = useDebounced(rule);
+  return useQuery({
+    queryKey: ['audience-preview', settled],
+    enabled: settled !== null,
+    placeholderData: keepPreviousData,
+    retry: false,
+    queryFn: () => client.audiences.preview({ body: { rule: settled as Rule } }),
+  });
+}

@@ -1,0 +1,170 @@
+import { z } from 'zod';
+import { Id } from './common.ts';
+
+/**
+ * The audience rule language: a JSON tree of `all` / `any` / `not` groups over conditions.
+ * The same tree drives audience previews now, and auto-tag rules and audiences as they come.
+ */
+
+export const MAX_RULE_DEPTH = 6;
+export const MAX_RULE_NODES = 100;
+
+const Days = z.number().int().min(1).max(3650);
+const Scalar = z.union([z.string().max(200), z.number(), z.boolean()]);
+
+export const AttributeOp = z.enum([
+  'eq',
+  'neq',
+  'lt',
+  'lte',
+  'gt',
+  'gte',
+  'between',
+  'in',
+  'not_in',
+  'contains',
+  'exists',
+  'not_exists',
+  /** A time within the last `value` days. */
+  'within_last',
+  /** A time more than `value` days ago. */
+  'before_last',
+]);
+export type AttributeOp = z.infer<typeof AttributeOp>;
+
+/** What a rule can compare a field with, and how. */
+export type RuleFieldType = 'text' | 'id' | 'number' | 'date' | 'timestamp' | 'boolean' | 'list';
+
+/** The standard profile fields rules may name, by API name, with their types. */
+export const RULE_FIELDS: Readonly<Record<string, RuleFieldType>> = {
+  name: 'text',
+  gender: 'text',
+  region: 'text',
+  city: 'text',
+  membershipLevel: 'text',
+  lifecycleStage: 'text',
+  sourceChannel: 'text',
+  birthday: 'date',
+  ownerStaffId: 'id',
+  storeId: 'id',
+  orderCount: 'number',
+  totalSpend: 'number',
+  firstSeenAt: 'timestamp',
+  lastActiveAt: 'timestamp',
+  lastOrderAt: 'timestamp',
+  createdAt: 'timestamp',
+};
+
+/** The field type of each custom attribute type. */
+export const RULE_TYPE_OF_ATTRIBUTE: Readonly<
+  Record<'string' | 'enum' | 'number' | 'boolean' | 'date' | 'list', RuleFieldType>
+> = {
+  string: 'text',
+  enum: 'text',
+  number: 'number',
+  boolean: 'boolean',
+  date: 'date',
+  list: 'list',
+};
+
+/** The operators each field type takes. */
+export const RULE_OPS: Readonly<Record<RuleFieldType, readonly AttributeOp[]>> = {
+  text: ['eq', 'neq', 'in', 'not_in', 'contains', 'exists', 'not_exists'],
+  id: ['eq', 'neq', 'in', 'not_in', 'exists', 'not_exists'],
+  number: ['eq', 'neq', 'lt', 'lte', 'gt', 'gte', 'between', 'exists', 'not_exists'],
+  date: ['eq', 'neq', 'lt', 'lte', 'gt', 'gte', 'between', 'exists', 'not_exists'],
+  timestamp: ['within_last', 'before_last', 'lt', 'gt', 'between', 'exists', 'not_exists'],
+  boolean: ['eq', 'exists', 'not_exists'],
+  list: ['contains', 'exists', 'not_exists'],
+};
+
+export const AttributeCondition = z.strictObject({
+  kind: z.literal('attribute'),
+  /** A standard field (`city`, `totalSpend`, `lastActiveAt`…) or `attributes.<key>`. */
+  field: z.string().min(1).max(60),
+  op: AttributeOp,
+  /** A value, a list for `in` / `not_in`, two values for `between`, days for relative times. */
+  value: z.union([Scalar, z.array(Scalar).max(200)]).optional(),
+});
+
+export const TagCondition = z.strictObject({
+  kind: z.literal('tags'),
+  match: z.enum(['any', 'all', 'none']),
+  tagIds: z.array(Id).min(1).max(50),
+});
+
+const PropertyName = z
+  .string()
+  .regex(/^[A-Za-z0-9_][A-Za-z0-9_-]{0,63}$/, 'a property name holds letters, digits, _ and - (at most 64)');
+
+export const PropertyFilter = z.strictObject({
+  property: PropertyName,
+  op: z.enum(['eq', 'neq', 'lt', 'lte', 'gt', 'gte']),
+  value: Scalar,
+});
+
+export const EventCondition = z.strictObject({
+  kind: z.literal('event'),
+  name: z.string().min(1).max(200),
+  /** How many times; omitted means at least once. */
+  count: z
+    .strictObject({
+      op: z.enum(['at_least', 'at_most', 'exactly']),
+      n: z.number().int().min(0).max(1_000_000),
+    })
+    .optional(),
+  /** Only events of the last this many days; omitted means ever. */
+  withinDays: Days.optional(),
+  where: z.array(PropertyFilter).max(5).optional(),
+});
+
+/** Has not done the event in the last `days` days (or never). */
+export const NotSinceCondition = z.strictObject({
+  kind: z.literal('not_since'),
+  name: z.string().min(1).max(200),
+  days: Days,
+});
+
+export const AggregateCondition = z.strictObject({
+  kind: z.literal('aggregate'),
+  name: z.string().min(1).max(200),
+  fn: z.enum(['sum', 'avg', 'min', 'max', 'count']),
+  /** The numeric event property to aggregate; not used by `count`. */
+  property: PropertyName.optional(),
+  withinDays: Days,
+  op: z.enum(['eq', 'lt', 'lte', 'gt', 'gte']),
+  value: z.number(),
+});
+
+export const ConsentCondition = z.strictObject({
+  kind: z.literal('consent'),
+  purpose: z.string().min(1).max(50),
+  channel: z.enum(['wecom', 'sms', 'email', 'phone', 'app', 'all']),
+  status: z.enum(['granted', 'withdrawn']),
+});
+
+export type Rule =
+  | z.infer<typeof AttributeCondition>
+  | z.infer<typeof TagCondition>
+  | z.infer<typeof EventCondition>
+  | z.infer<typeof NotSinceCondition>
+  | z.infer<typeof AggregateCondition>
+  | z.infer<typeof ConsentCondition>
+  | { kind: 'all' | 'any'; rules: Rule[] }
+  | { kind: 'not'; rule: Rule };
+
+export const Rule: z.ZodType<Rule> = z.lazy(() =>
+  z.discriminatedUnion('kind', [
+    AttributeCondition,
+    TagCondition,
+    EventCondition,
+    NotSinceCondition,
+    AggregateCondition,
+    ConsentCondition,
+    z.strictObject({ kind: z.enum(['all', 'any']), rules: z.array(Rule).min(1).max(MAX_RULE_NODES) }),
+    z.strictObject({ kind: z.literal('not'), rule: Rule }),
+  ]),
+);
+
+export const PreviewAudience = z.strictObject({ rule: Rule });
+export type PreviewAudience = z.infer<typeof PreviewAudience>;

@@ -1,0 +1,148 @@
+import { type AttributeDefinition, MAX_RULE_DEPTH, MAX_RULE_NODES, type Rule } from '@pond/contracts';
+import type { Executor } from '@pond/storage';
+import { fail, ok, type Result } from '../shared/result.ts';
+import { type FieldType, fieldOf, OPS, STANDARD_FIELDS } from './rule-fields.ts';
+
+const DATE = /^\d{4}-\d{2}-\d{2}$/;
+
+/** What the tenant has that rules may name. */
+export interface RuleContext {
+  readonly definitions: ReadonlyMap<string, AttributeDefinition>;
+  readonly tagIds: ReadonlySet<string>;
+  readonly eventNames: ReadonlySet<string>;
+}
+
+export async function ruleContextOf(
+  ex: Executor,
+  tenantId: string,
+  definitions: ReadonlyMap<string, AttributeDefinition>,
+): Promise<RuleContext> {
+  const [tags, events] = await Promise.all([
+    ex.selectFrom('tags').select('id').where('tenant_id', '=', tenantId).execute(),
+    ex.selectFrom('event_catalog').select('name').where('tenant_id', '=', tenantId).execute(),
+  ]);
+  return {
+    definitions,
+    tagIds: new Set(tags.map((t) => t.id)),
+    eventNames: new Set(events.map((e) => e.name)),
+  };
+}
+
+const scalarFits = (type: FieldType, v: unknown): boolean => {
+  switch (type) {
+    case 'number':
+      return typeof v === 'number';
+    case 'timestamp':
+      return typeof v === 'number' && Number.isInteger(v) && v >= 0;
+    case 'boolean':
+      return typeof v === 'boolean';
+    case 'date':
+      return typeof v === 'string' && DATE.test(v);
+    default:
+      return typeof v === 'string';
+  }
+};
+
+const expected: Record<FieldType, string> = {
+  text: 'text',
+  id: 'an id',
+  number: 'a number',
+  date: 'a date such as 2026-05-17',
+  timestamp: 'a time in epoch milliseconds',
+  boolean: 'true or false',
+  list: 'text',
+};
+
+/**
+ * Checks a rule against what the tenant has — fields and their types, tags, event names — and
+ * its size. The first problem names its node (`body.rule.rules.1.value`) and what is wrong.
+ */
+export function checkRule(rule: Rule, rc: RuleContext, at = 'body.rule'): Result<Rule> {
+  let nodes = 0;
+  const walk = (r: Rule, path: string, depth: number): Result<null> => {
+    nodes++;
+    if (nodes > MAX_RULE_NODES)
+      return fail('invalid_request', `a rule holds at most ${MAX_RULE_NODES} nodes`, { field: at });
+    if (depth > MAX_RULE_DEPTH) {
+      return fail('invalid_request', `groups nest at most ${MAX_RULE_DEPTH} deep`, { field: path });
+    }
+    switch (r.kind) {
+      case 'all':
+      case 'any':
+        for (const [i, child] of r.rules.entries()) {
+          const c = walk(child, `${path}.rules.${i}`, depth + 1);
+          if (!c.ok) return c;
+        }
+        return ok(null);
+      case 'not':
+        return walk(r.rule, `${path}.rule`, depth + 1);
+      case 'attribute': {
+        const field = fieldOf(r.field, rc.definitions);
+        if (!field) {
+          return fail(
+            'invalid_request',
+            `no field "${r.field}": use one of ${STANDARD_FIELDS.join(', ')} or attributes.<key> of a defined attribute`,
+            { field: `${path}.field` },
+          );
+        }
+        if (!OPS[field.type].includes(r.op)) {
+          return fail('invalid_request', `${r.field} takes ${OPS[field.type].join(', ')}, not ${r.op}`, {
+            field: `${path}.op`,
+          });
+        }
+        const v = r.value;
+        const bad = (what: string) =>
+          fail('invalid_request', `${r.op} on ${r.field} needs ${what}`, { field: `${path}.value` });
+        if (r.op === 'exists' || r.op === 'not_exists') return v === undefined ? ok(null) : bad('no value');
+        if (r.op === 'within_last' || r.op === 'before_last') {
+          return typeof v === 'number' && Number.isInteger(v) && v >= 1 && v <= 3650
+            ? ok(null)
+            : bad('a number of days (1 to 3650)');
+        }
+        if (r.op === 'in' || r.op === 'not_in') {
+          return Array.isArray(v) && v.length > 0 && v.every((x) => scalarFits(field.type, x))
+            ? ok(null)
+            : bad(`a list of ${expected[field.type]}`);
+        }
+        if (r.op === 'between') {
+          return Array.isArray(v) && v.length === 2 && v.every((x) => scalarFits(field.type, x))
+            ? ok(null)
+            : bad(`two values, each ${expected[field.type]}`);
+        }
+        return !Array.isArray(v) && scalarFits(field.type, v) ? ok(null) : bad(expected[field.type]);
+      }
+      case 'tags': {
+        const i = r.tagIds.findIndex((id) => !rc.tagIds.has(id));
+        return i < 0 ? ok(null) : fail('not_found', 'tag not found', { field: `${path}.tagIds.${i}` });
+      }
+      case 'event':
+      case 'not_since':
+      case 'aggregate': {
+        if (!rc.eventNames.has(r.name)) {
+          return fail('invalid_request', `no event named "${r.name}" has been received`, {
+            field: `${path}.name`,
+          });
+        }
+        if (r.kind === 'aggregate' && r.fn !== 'count' && !r.property) {
+          return fail('invalid_request', `${r.fn} needs the property to aggregate`, {
+            field: `${path}.property`,
+          });
+        }
+        if (r.kind === 'event') {
+          for (const [i, w] of (r.where ?? []).entries()) {
+            if (w.op !== 'eq' && w.op !== 'neq' && typeof w.value !== 'number') {
+              return fail('invalid_request', `${w.op} compares numbers`, {
+                field: `${path}.where.${i}.value`,
+              });
+            }
+          }
+        }
+        return ok(null);
+      }
+      case 'consent':
+        return ok(null);
+    }
+  };
+  const checked = walk(rule, at, 1);
+  return checked.ok ? ok(rule) : checked;
+}

@@ -1,0 +1,160 @@
+import type { AttributeDefinition, Rule } from '@pond/contracts';
+import { containsText, type Database, type DialectInfo } from '@pond/storage';
+import { type Expression, type ExpressionBuilder, type SqlBool, sql } from 'kysely';
+import { fieldOf } from './rule-fields.ts';
+
+type Eb = ExpressionBuilder<Database, 'customers'>;
+
+const DAY = 86_400_000;
+const CMP = { eq: '=', neq: '<>', lt: '<', lte: '<=', gt: '>', gte: '>=' } as const;
+
+/**
+ * The reference evaluator: a checked rule as one SQL condition on `customers`, the same on
+ * both engines. It reads the tables directly, so it is the definition of what a rule means;
+ * faster evaluators must give the same answers.
+ */
+export function ruleToSql(
+  rule: Rule,
+  env: {
+    readonly tenantId: string;
+    readonly now: number;
+    readonly dialect: DialectInfo;
+    readonly definitions: ReadonlyMap<string, AttributeDefinition>;
+  },
+) {
+  const { tenantId, now, dialect } = env;
+  const json = dialect.json;
+
+  const eventsOf = (eb: Eb, name: string, withinDays?: number) => {
+    let q = eb
+      .selectFrom('events as e')
+      .where('e.tenant_id', '=', tenantId)
+      .whereRef('e.customer_id', '=', 'customers.id')
+      .where('e.name', '=', name);
+    if (withinDays !== undefined) q = q.where('e.timestamp', '>=', now - withinDays * DAY);
+    return q;
+  };
+
+  const build = (eb: Eb, r: Rule): Expression<SqlBool> => {
+    switch (r.kind) {
+      case 'all':
+        return eb.and(r.rules.map((c) => build(eb, c)));
+      case 'any':
+        return eb.or(r.rules.map((c) => build(eb, c)));
+      case 'not':
+        return eb.not(sql<SqlBool>`coalesce(${build(eb, r.rule)}, false)`);
+      case 'attribute':
+        return attribute(eb, r);
+      case 'tags': {
+        const has = (ids: string[]) =>
+          eb.exists(
+            eb
+              .selectFrom('customer_tags as ct')
+              .select('ct.id')
+              .where('ct.tenant_id', '=', tenantId)
+              .whereRef('ct.customer_id', '=', 'customers.id')
+              .where('ct.tag_id', 'in', ids)
+              .where((w) => w.or([w('ct.expires_at', 'is', null), w('ct.expires_at', '>', now)])),
+          );
+        if (r.match === 'any') return has(r.tagIds);
+        if (r.match === 'none') return eb.not(has(r.tagIds));
+        return eb.and(r.tagIds.map((id) => has([id])));
+      }
+      case 'event': {
+        let q = eventsOf(eb, r.name, r.withinDays);
+        for (const w of r.where ?? []) {
+          q = q.where(
+            w.op === 'eq'
+              ? json.equals('e.properties', w.property, w.value)
+              : w.op === 'neq'
+                ? sql<SqlBool>`not ${json.equals('e.properties', w.property, w.value)}`
+                : sql<SqlBool>`${json.number('e.properties', w.property)} ${sql.raw(CMP[w.op])} ${w.value}`,
+          );
+        }
+        const count = r.count ?? { op: 'at_least' as const, n: 1 };
+        if (count.op === 'at_least' && count.n <= 1) {
+          return count.n === 0 ? sql<SqlBool>`1 = 1` : eb.exists(q.select('e.id'));
+        }
+        const counted = q.select((s) => s.fn.countAll().as('n'));
+        const op = count.op === 'at_least' ? '>=' : count.op === 'at_most' ? '<=' : '=';
+        return eb(counted, op, count.n);
+      }
+      case 'not_since':
+        return eb.not(eb.exists(eventsOf(eb, r.name, r.days).select('e.id')));
+      case 'aggregate': {
+        const q = eventsOf(eb, r.name, r.withinDays);
+        const value =
+          r.fn === 'count'
+            ? q.select((s) => s.fn.countAll().as('v'))
+            : q.select(() => {
+                const n = json.number('e.properties', r.property ?? '');
+                const agg = r.fn === 'sum' ? sql`coalesce(sum(${n}), 0)` : sql`${sql.raw(r.fn)}(${n})`;
+                return agg.as('v');
+              });
+        return eb(value, CMP[r.op], r.value);
+      }
+      case 'consent': {
+        const latest = eb
+          .selectFrom('consents as c')
+          .select('c.status')
+          .where('c.tenant_id', '=', tenantId)
+          .whereRef('c.customer_id', '=', 'customers.id')
+          .where('c.purpose', '=', r.purpose)
+          .where('c.channel', '=', r.channel)
+          .orderBy('c.id', 'desc')
+          .limit(1);
+        return eb(latest, '=', r.status);
+      }
+    }
+  };
+
+  const attribute = (eb: Eb, r: Extract<Rule, { kind: 'attribute' }>): Expression<SqlBool> => {
+    const field = fieldOf(r.field, env.definitions);
+    if (!field) throw new Error(`rule not checked: no field ${r.field}`);
+    const key = field.attribute;
+    const values = Array.isArray(r.value) ? r.value : [];
+    // The value expression: a column, or a custom attribute read from JSON.
+    const ref =
+      key === undefined
+        ? sql.ref(`customers.${field.column}`)
+        : field.type === 'number'
+          ? json.number('customers.attributes', key)
+          : json.text('customers.attributes', key);
+    const present =
+      key === undefined ? sql<SqlBool>`${ref} is not null` : json.exists('customers.attributes', key);
+    const equals = (v: string | number | boolean) =>
+      key === undefined ? sql<SqlBool>`${ref} = ${v}` : json.equals('customers.attributes', key, v);
+    const anyOf = (vs: (string | number | boolean)[]) =>
+      vs.length === 0 ? sql<SqlBool>`1 = 0` : eb.or(vs.map((v) => equals(v)));
+    // Negations hold for customers without a value too.
+    const negate = (e: Expression<SqlBool>) => eb.not(sql<SqlBool>`coalesce(${e}, false)`);
+    switch (r.op) {
+      case 'exists':
+        return present;
+      case 'not_exists':
+        return negate(present);
+      case 'eq':
+        return equals(r.value as string | number | boolean);
+      case 'neq':
+        return negate(equals(r.value as string | number | boolean));
+      case 'in':
+        return anyOf(values);
+      case 'not_in':
+        return negate(anyOf(values));
+      case 'contains':
+        return field.type === 'list' && key !== undefined
+          ? json.listHas('customers.attributes', key, String(r.value))
+          : containsText(ref as Expression<string | null>, String(r.value), dialect.ilike);
+      case 'between':
+        return sql<SqlBool>`(${ref} >= ${values[0]} and ${ref} <= ${values[1]})`;
+      case 'within_last':
+        return sql<SqlBool>`${ref} >= ${now - Number(r.value) * DAY}`;
+      case 'before_last':
+        return sql<SqlBool>`${ref} < ${now - Number(r.value) * DAY}`;
+      default:
+        return sql<SqlBool>`${ref} ${sql.raw(CMP[r.op])} ${r.value as string | number}`;
+    }
+  };
+
+  return (eb: Eb) => build(eb, rule);
+}

@@ -1,0 +1,353 @@
+import type { BulkOutcome, CustomerTag, TagColor } from '@pond/contracts';
+import type { Executor, Trx } from '@pond/storage';
+import type { AuditLog } from '../audit/audit-log.ts';
+import { customerScope } from '../customers/scope.ts';
+import type { Platform } from '../platform/platform.ts';
+import type { Ctx } from '../shared/context.ts';
+import { fail, notFound, ok, type Result } from '../shared/result.ts';
+import { EXPIRE_QUEUE, findTag, type TagOrigin } from './tag-rows.ts';
+
+/**
+ * Tags on customers: each row says where it came from and until when; putting on and taking
+ * off go on the outbox, and expiries are durable timers.
+ */
+export function createCustomerTagging(p: Platform, audit: AuditLog) {
+  const { db, clock } = p;
+
+  /** Tags the tenant has with these ids, in use (not archived); the first unknown one fails. */
+  async function usableTags(ex: Executor, tenantId: string, ids: readonly string[], field: string) {
+    const rows = await ex
+      .selectFrom('tags')
+      .selectAll()
+      .where('tenant_id', '=', tenantId)
+      .where('id', 'in', [...ids])
+      .execute();
+    for (const [i, id] of ids.entries()) {
+      const row = rows.find((r) => r.id === id);
+      if (!row) return notFound('tag', `${field}.${i}`);
+      if (row.archived_at !== null) {
+        return fail('conflict', `the tag ${row.name} is archived; restore it first`, {
+          field: `${field}.${i}`,
+        });
+      }
+    }
+    return ok(rows);
+  }
+
+  /**
+   * Puts tags on customers (dense ids) inside the caller's transaction. A tag a customer
+   * already carries keeps its origin and takes the new expiry. Returns the customers changed.
+   */
+  async function apply(
+    trx: Trx,
+    tenantId: string,
+    customerIds: readonly number[],
+    tagIds: readonly string[],
+    origin: TagOrigin,
+    expiresAt: number | null,
+  ): Promise<Set<number>> {
+    const now = clock.now();
+    const changed = new Set<number>();
+    if (customerIds.length === 0) return changed;
+    const existing = await trx
+      .selectFrom('customer_tags')
+      .select(['customer_id', 'tag_id'])
+      .where('tenant_id', '=', tenantId)
+      .where('customer_id', 'in', [...customerIds])
+      .where('tag_id', 'in', [...tagIds])
+      .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', now)]))
+      .execute();
+    const held = new Set(existing.map((r) => `${r.customer_id}:${r.tag_id}`));
+    const rows = customerIds.flatMap((customerId) =>
+      tagIds
+        .filter((tagId) => !held.has(`${customerId}:${tagId}`))
+        .map((tagId) => ({
+          tenant_id: tenantId,
+          customer_id: customerId,
+          origin_customer_id: customerId,
+          tag_id: tagId,
+          source: origin.source,
+          source_ref: origin.ref,
+          source_name: origin.name,
+          expires_at: expiresAt,
+          created_at: now,
+        })),
+    );
+    if (existing.length > 0) {
+      await trx
+        .updateTable('customer_tags')
+        .set({ expires_at: expiresAt })
+        .where('tenant_id', '=', tenantId)
+        .where('customer_id', 'in', [...customerIds])
+        .where('tag_id', 'in', [...tagIds])
+        .execute();
+    }
+    for (let i = 0; i < rows.length; i += 500) {
+      await trx
+        .insertInto('customer_tags')
+        .values(rows.slice(i, i + 500))
+        .execute();
+    }
+    if (rows.length > 0) {
+      await p.outbox.append(
+        trx,
+        rows.map((r) => ({
+          tenantId,
+          type: 'customer.tagged',
+          aggregateType: 'customer',
+          aggregateId: String(r.customer_id),
+          payload: { customerId: r.customer_id, tagId: r.tag_id, source: r.source, expiresAt },
+        })),
+      );
+    }
+    if (expiresAt !== null) {
+      await p.jobs.enqueue(
+        {
+          queue: EXPIRE_QUEUE,
+          tenantId,
+          payload: { tenantId },
+          runAt: expiresAt,
+          dedupeKey: `${EXPIRE_QUEUE}:${tenantId}:${expiresAt}`,
+        },
+        trx,
+      );
+    }
+    for (const r of rows) changed.add(r.customer_id);
+    return changed;
+  }
+
+  /** Takes tags off customers; returns the customers changed. */
+  async function remove(
+    trx: Trx,
+    tenantId: string,
+    customerIds: readonly number[],
+    tagIds: readonly string[],
+    reason: 'removed' | 'expired',
+    now = clock.now(),
+  ): Promise<Set<number>> {
+    const gone = await trx
+      .deleteFrom('customer_tags')
+      .where('tenant_id', '=', tenantId)
+      .where('customer_id', 'in', [...customerIds])
+      .where('tag_id', 'in', [...tagIds])
+      .returning(['customer_id', 'tag_id', 'expires_at'])
+      .execute();
+    // Rows already past their expiry were gone for readers: they changed nobody now.
+    const visible = gone.filter((r) => r.expires_at === null || r.expires_at > now || reason === 'expired');
+    const pairs = [...new Map(visible.map((r) => [`${r.customer_id}:${r.tag_id}`, r])).values()];
+    if (pairs.length > 0) {
+      await p.outbox.append(
+        trx,
+        pairs.map((r) => ({
+          tenantId,
+          type: 'customer.untagged',
+          aggregateType: 'customer',
+          aggregateId: String(r.customer_id),
+          payload: { customerId: r.customer_id, tagId: r.tag_id, reason },
+        })),
+      );
+    }
+    return new Set(pairs.map((r) => r.customer_id));
+  }
+
+  /** The dense ids of the caller's customers among these public ids, and the ids not found. */
+  async function visibleCustomers(ex: Executor, ctx: Ctx, publicIds: readonly string[]) {
+    const rows: { id: number; public_id: string }[] = [];
+    for (let i = 0; i < publicIds.length; i += 500) {
+      rows.push(
+        ...(await ex
+          .selectFrom('customers')
+          .select(['id', 'public_id'])
+          .where(customerScope(ctx))
+          .where('status', '=', 'active')
+          .where('public_id', 'in', publicIds.slice(i, i + 500))
+          .execute()),
+      );
+    }
+    const found = new Set(rows.map((r) => r.public_id));
+    return { ids: rows.map((r) => r.id), notFound: [...new Set(publicIds)].filter((id) => !found.has(id)) };
+  }
+
+  async function customerTags(ex: Executor, tenantId: string, customerId: number): Promise<CustomerTag[]> {
+    const now = clock.now();
+    const rows = await ex
+      .selectFrom('customer_tags as ct')
+      .innerJoin('tags as t', 't.id', 'ct.tag_id')
+      .innerJoin('tag_groups as g', 'g.id', 't.group_id')
+      .select([
+        'ct.tag_id',
+        't.name',
+        't.color',
+        'g.name as group_name',
+        'ct.source',
+        'ct.source_name',
+        'ct.expires_at',
+        'ct.created_at',
+      ])
+      .where('ct.tenant_id', '=', tenantId)
+      .where('ct.customer_id', '=', customerId)
+      .where((eb) => eb.or([eb('ct.expires_at', 'is', null), eb('ct.expires_at', '>', now)]))
+      .orderBy('ct.id')
+      .execute();
+    // After a merge a customer may hold a tag twice; the earliest row speaks for it.
+    const seen = new Set<string>();
+    return rows
+      .filter((r) => !seen.has(r.tag_id) && seen.add(r.tag_id))
+      .map((r) => ({
+        tagId: r.tag_id,
+        name: r.name,
+        color: r.color as TagColor,
+        groupName: r.group_name,
+        source: r.source,
+        sourceName: r.source_name,
+        expiresAt: r.expires_at,
+        createdAt: r.created_at,
+      }));
+  }
+
+  async function oneCustomer(ex: Executor, ctx: Ctx, publicId: string) {
+    return ex
+      .selectFrom('customers')
+      .select(['id', 'status'])
+      .where(customerScope(ctx))
+      .where('status', '=', 'active')
+      .where('public_id', '=', publicId)
+      .executeTakeFirst();
+  }
+
+  const manual = (ctx: Ctx): TagOrigin => ({
+    source: 'manual',
+    ref: ctx.principal.id,
+    name: ctx.principal.name,
+  });
+
+  p.jobs.handle(EXPIRE_QUEUE, async (payload) => {
+    const tenantId = String(payload.tenantId);
+    await p.tx(async (trx) => {
+      const now = clock.now();
+      const due = await trx
+        .selectFrom('customer_tags')
+        .select(['customer_id', 'tag_id'])
+        .where('tenant_id', '=', tenantId)
+        .where('expires_at', '<=', now)
+        .execute();
+      for (const r of due) await remove(trx, tenantId, [r.customer_id], [r.tag_id], 'expired', now);
+      return ok(null);
+    });
+  });
+
+  return {
+    apply,
+    remove,
+    customerTags,
+
+    /** Puts one tag on many customers (ids the caller may see); others are reported. */
+    bulkApply(
+      ctx: Ctx,
+      tagId: string,
+      customerIds: readonly string[],
+      expiresAt?: number,
+    ): Promise<Result<BulkOutcome>> {
+      return p.tx(async (trx) => {
+        const tag = await findTag(trx, ctx.principal.tenantId, tagId);
+        if (!tag) return notFound('tag');
+        if (tag.archived_at !== null)
+          return fail('conflict', `the tag ${tag.name} is archived; restore it first`);
+        const found = await visibleCustomers(trx, ctx, customerIds);
+        const changed = await apply(
+          trx,
+          ctx.principal.tenantId,
+          found.ids,
+          [tagId],
+          manual(ctx),
+          expiresAt ?? null,
+        );
+        const outcome = {
+          changed: changed.size,
+          unchanged: found.ids.length - changed.size,
+          notFound: found.notFound,
+        };
+        await audit.record(trx, ctx, {
+          action: 'tag.applied',
+          targetType: 'tag',
+          targetId: tagId,
+          after: { customers: found.ids.length, changed: outcome.changed, expiresAt: expiresAt ?? null },
+        });
+        return ok(outcome);
+      });
+    },
+
+    bulkRemove(ctx: Ctx, tagId: string, customerIds: readonly string[]): Promise<Result<BulkOutcome>> {
+      return p.tx(async (trx) => {
+        const tag = await findTag(trx, ctx.principal.tenantId, tagId);
+        if (!tag) return notFound('tag');
+        const found = await visibleCustomers(trx, ctx, customerIds);
+        const changed = await remove(trx, ctx.principal.tenantId, found.ids, [tagId], 'removed');
+        const outcome = {
+          changed: changed.size,
+          unchanged: found.ids.length - changed.size,
+          notFound: found.notFound,
+        };
+        await audit.record(trx, ctx, {
+          action: 'tag.removed',
+          targetType: 'tag',
+          targetId: tagId,
+          after: { customers: found.ids.length, changed: outcome.changed },
+        });
+        return ok(outcome);
+      });
+    },
+
+    async ofCustomer(ctx: Ctx, publicId: string): Promise<Result<CustomerTag[]>> {
+      const customer = await oneCustomer(db, ctx, publicId);
+      if (!customer) return notFound('customer');
+      return ok(await customerTags(db, ctx.principal.tenantId, customer.id));
+    },
+
+    tagCustomer(
+      ctx: Ctx,
+      publicId: string,
+      tagIds: readonly string[],
+      expiresAt?: number,
+    ): Promise<Result<CustomerTag[]>> {
+      return p.tx(async (trx) => {
+        const customer = await oneCustomer(trx, ctx, publicId);
+        if (!customer) return notFound('customer');
+        const tags = await usableTags(trx, ctx.principal.tenantId, tagIds, 'body.tagIds');
+        if (!tags.ok) return tags;
+        if (expiresAt !== undefined && expiresAt <= clock.now()) {
+          return fail('invalid_request', 'expiresAt must be in the future', { field: 'body.expiresAt' });
+        }
+        const before = await customerTags(trx, ctx.principal.tenantId, customer.id);
+        await apply(trx, ctx.principal.tenantId, [customer.id], tagIds, manual(ctx), expiresAt ?? null);
+        const after = await customerTags(trx, ctx.principal.tenantId, customer.id);
+        await audit.record(trx, ctx, {
+          action: 'customer.tagged',
+          targetType: 'customer',
+          targetId: publicId,
+          before: { tags: before.map((t) => t.name) },
+          after: { tags: after.map((t) => t.name) },
+        });
+        return ok(after);
+      });
+    },
+
+    untagCustomer(ctx: Ctx, publicId: string, tagIds: readonly string[]): Promise<Result<CustomerTag[]>> {
+      return p.tx(async (trx) => {
+        const customer = await oneCustomer(trx, ctx, publicId);
+        if (!customer) return notFound('customer');
+        const before = await customerTags(trx, ctx.principal.tenantId, customer.id);
+        await remove(trx, ctx.principal.tenantId, [customer.id], tagIds, 'removed');
+        const after = await customerTags(trx, ctx.principal.tenantId, customer.id);
+        await audit.record(trx, ctx, {
+          action: 'customer.untagged',
+          targetType: 'customer',
+          targetId: publicId,
+          before: { tags: before.map((t) => t.name) },
+          after: { tags: after.map((t) => t.name) },
+        });
+        return ok(after);
+      });
+    },
+  };
+}
