@@ -23,6 +23,7 @@ import { SourcesPage } from './pages/events/sources-page.tsx';
 import { OrgPage } from './pages/org/org-page.tsx';
 import { SetupPage } from './pages/setup-page.tsx';
 import { SignInPage } from './pages/sign-in-page.tsx';
+import { AutoTagsPage } from './pages/tags/auto-tags-page.tsx';
 import { TagsPage } from './pages/tags/tags-page.tsx';
 
 const router = createBrowserRouter([
@@ -38,6 +39,7 @@ const router = createBrowserRouter([
       { path: 'customers/attributes', element: <AttributesPage /> },
       { path: 'customers/:id', element: <CustomerPage /> },
       { path: 'tags', element: <TagsPage /> },
+      { path: 'tags/auto', element: <AutoTagsPage /> },
       { path: 'audiences/new', element: <AudienceBuilderPage /> },
       { path: 'data/sources', element: <SourcesPage /> },
       { path: 'data/catalog', element: <CatalogPage /> },
@@ -54,12 +56,15 @@ const router = createBrowserRouter([
 
 const queryClient = new QueryClient({ defaultOptions: { queries: { refetchOnWindowFocus: false } } });
 
+/** People who ask their system for less motion get no animations (and tests get steady pages). */
+const reducedMotion = window.matchMedia?.('(prefers-reduced-motion: reduce)').matches ?? false;
+
 function Themed() {
   const { language } = useI18n();
   return (
     <ConfigProvider
       locale={language === 'en' ? enUS : zhCNLocale}
-      theme={{ token: { colorPrimary: '#0f7b6c' } }}
+      theme={{ token: { colorPrimary: '#0f7b6c', motion: !reducedMotion } }}
     >
       <AntApp>
         <RouterProvider router={router} />

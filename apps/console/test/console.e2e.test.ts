@@ -26,7 +26,7 @@ describe.runIf(browserAvailable())('console in Chromium', () => {
     app = await createApp({ config: testConfig(), services, consoleDist });
     url = await app.listen({ host: '127.0.0.1', port: 0 });
     browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    page = await browser.newPage({ viewport: { width: 1400, height: 900 }, reducedMotion: 'reduce' });
     // Shorter than the test timeout, so a stuck step names its locator.
     page.setDefaultTimeout(10_000);
   }, 180_000);
@@ -208,7 +208,7 @@ describe.runIf(browserAvailable())('console in Chromium', () => {
   });
 
   it('manages tags, tags a customer from the 360 view and tags the selected customers in bulk', async () => {
-    await page.getByRole('menuitem', { name: '标签' }).click();
+    await page.locator('.ant-menu-item', { hasText: /^标签$/ }).click();
     await page.getByRole('button', { name: '新建标签组' }).click();
     await page.getByRole('dialog').getByLabel('标签组名称').fill('兴趣');
     await page
@@ -281,6 +281,34 @@ describe.runIf(browserAvailable())('console in Chromium', () => {
       .click();
     await page.locator('.ant-statistic', { hasText: '匹配客户' }).getByText('2', { exact: true }).waitFor();
     await page.screenshot({ path: '/tmp/pond-console-audience.png' });
+  });
+
+  it('creates an auto-tag rule that tags the matching customers', async () => {
+    const groupId = (await services.tags.groups(tenant.owner))[0]?.id ?? '';
+    const tag = await services.tags.create(tenant.owner, { groupId, name: '南京客户', color: 'green' });
+    if (!tag.ok) throw new Error('setup');
+    await page.getByRole('menuitem', { name: '自动标签' }).click();
+    await page.getByRole('button', { name: '新建规则' }).click();
+    const drawer = page.locator('.ant-drawer');
+    await drawer.getByLabel('名称').fill('南京的客户');
+    await drawer.getByLabel('打上的标签').click();
+    await page
+      .locator('.ant-select-dropdown:visible .ant-select-item-option', { hasText: '南京客户' })
+      .click();
+    await drawer.getByLabel('字段', { exact: true }).click();
+    await page.locator('.ant-select-dropdown:visible .ant-select-item-option', { hasText: '城市' }).click();
+    await drawer.getByLabel('条件', { exact: true }).click();
+    await page
+      .locator('.ant-select-dropdown:visible .ant-select-item-option', { hasText: '等于' })
+      .first()
+      .click();
+    await drawer.getByLabel('值', { exact: true }).fill('南京');
+    await drawer.locator('.ant-statistic', { hasText: '匹配客户' }).getByText('1', { exact: true }).waitFor();
+    await drawer.getByRole('button', { name: /保\s*存/ }).click();
+    await page.getByRole('cell', { name: '南京的客户' }).waitFor();
+    // The worker runs queued jobs in the background; here the test runs them.
+    await services.platform.jobs.runDue();
+    await expect.poll(async () => (await services.autoTags.list(tenant.owner))[0]?.tagged).toBe(1);
   });
 
   it('switches to English', async () => {

@@ -73,7 +73,7 @@ import {
   UpdateStaff,
 } from './org.ts';
 import { Consent, ConsentOverview, CustomerDataExport, EraseCustomer, RecordConsent } from './privacy.ts';
-import { PreviewAudience } from './rules.ts';
+import { AutoTagRule, CreateAutoTagRule, PreviewAudience, UpdateAutoTagRule } from './rules.ts';
 import { CompleteSetup, SetupStatus } from './setup.ts';
 import {
   BulkOutcome,
@@ -672,6 +672,50 @@ export const api = {
       params: IdParams,
       body: BulkUntag,
       response: BulkOutcome,
+    }),
+  },
+  autoTagRules: {
+    list: endpoint({
+      method: 'GET',
+      path: '/api/v1/auto-tag-rules',
+      summary: 'Rules that keep a tag on the customers an audience rule matches',
+      tag: 'tags',
+      auth: 'principal',
+      permission: 'customers.read',
+      response: z.object({ data: z.array(AutoTagRule) }),
+    }),
+    create: endpoint({
+      method: 'POST',
+      path: '/api/v1/auto-tag-rules',
+      summary: 'Create an auto-tag rule; it runs over every customer at once, then as data changes',
+      tag: 'tags',
+      auth: 'principal',
+      permission: 'tags.manage',
+      body: CreateAutoTagRule,
+      response: AutoTagRule,
+      status: 201,
+    }),
+    update: endpoint({
+      method: 'PATCH',
+      path: '/api/v1/auto-tag-rules/:id',
+      summary: 'Rename, change, enable or disable an auto-tag rule',
+      tag: 'tags',
+      auth: 'principal',
+      permission: 'tags.manage',
+      params: IdParams,
+      body: UpdateAutoTagRule,
+      response: AutoTagRule,
+    }),
+    run: endpoint({
+      method: 'POST',
+      path: '/api/v1/auto-tag-rules/:id/run',
+      summary: 'Run a rule over every customer now',
+      tag: 'tags',
+      auth: 'principal',
+      permission: 'tags.manage',
+      params: IdParams,
+      response: AutoTagRule,
+      status: 202,
     }),
   },
   audiences: {

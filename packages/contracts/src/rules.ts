@@ -168,3 +168,34 @@ export const Rule: z.ZodType<Rule> = z.lazy(() =>
 
 export const PreviewAudience = z.strictObject({ rule: Rule });
 export type PreviewAudience = z.infer<typeof PreviewAudience>;
+
+export const AutoTagRule = z.object({
+  id: Id,
+  name: z.string(),
+  rule: Rule,
+  tagId: Id,
+  /** Whether the tag comes off customers who stop matching (only where this rule put it). */
+  removeWhenUnmatched: z.boolean(),
+  enabled: z.boolean(),
+  /** Customers carrying the tag because of this rule now. */
+  tagged: z.number().int(),
+  lastRunAt: z.number().int().nullable(),
+  createdAt: z.number().int(),
+});
+export type AutoTagRule = z.infer<typeof AutoTagRule>;
+
+export const CreateAutoTagRule = z.strictObject({
+  name: z.string().trim().min(1).max(100),
+  rule: Rule,
+  tagId: Id,
+  removeWhenUnmatched: z.boolean().default(true),
+});
+export type CreateAutoTagRule = z.infer<typeof CreateAutoTagRule>;
+
+export const UpdateAutoTagRule = z.strictObject({
+  name: z.string().trim().min(1).max(100).optional(),
+  rule: Rule.optional(),
+  removeWhenUnmatched: z.boolean().optional(),
+  enabled: z.boolean().optional(),
+});
+export type UpdateAutoTagRule = z.infer<typeof UpdateAutoTagRule>;

@@ -22,6 +22,7 @@ import { createStaff } from './org/staff.ts';
 import { createPlatform } from './platform/platform.ts';
 import { createPrivacy } from './privacy/privacy.ts';
 import type { Clock } from './shared/clock.ts';
+import { createAutoTags } from './tags/auto-tags.ts';
 import { createTags } from './tags/tags.ts';
 
 export interface ServiceDeps {
@@ -52,6 +53,7 @@ export function createServices({
   const customers = createCustomers(platform, audit);
   const timeline = createTimeline(platform, customers);
   const ingest = createIngest(platform);
+  const tags = createTags(platform, audit);
   // Hourly, and re-armed by itself: messageIds older than the window are forgotten.
   const nextPrune = () =>
     platform.jobs.enqueue({
@@ -77,7 +79,8 @@ export function createServices({
     customers,
     attributes: createAttributeDefinitions(platform, audit),
     identityPriority: createIdentityPriority(platform, audit),
-    tags: createTags(platform, audit),
+    tags,
+    autoTags: createAutoTags(platform, audit, tags),
     audiences: createAudiences(platform),
     timeline,
     privacy: createPrivacy(platform, audit, customers, timeline),

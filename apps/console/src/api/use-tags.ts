@@ -81,3 +81,24 @@ export function useTagCustomer(id: string) {
     },
   });
 }
+
+export function useAutoTagRules() {
+  const { client } = useApi();
+  return useQuery({
+    queryKey: ['auto-tag-rules'],
+    queryFn: async () => (await client.autoTagRules.list()).data,
+    // Runs happen in the background: keep the counts fresh while the page is open.
+    refetchInterval: 5_000,
+  });
+}
+
+export function useAutoTagMutation<T, R>(
+  fn: (client: ReturnType<typeof useApi>['client'], input: T) => Promise<R>,
+) {
+  const { client } = useApi();
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: (input: T) => fn(client, input),
+    onSuccess: () => queryClient.invalidateQueries({ queryKey: ['auto-tag-rules'] }),
+  });
+}

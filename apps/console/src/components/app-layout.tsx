@@ -9,6 +9,7 @@ import {
   ProfileOutlined,
   TagsOutlined,
   TeamOutlined,
+  ThunderboltOutlined,
   UnorderedListOutlined,
   UploadOutlined,
   UserOutlined,
@@ -37,6 +38,7 @@ const NAV: readonly NavItem[] = [
     permission: 'customers.import',
   },
   { path: '/tags', label: 'menu.tags', icon: <TagsOutlined />, permission: 'customers.read' },
+  { path: '/tags/auto', label: 'menu.autoTags', icon: <ThunderboltOutlined />, permission: 'customers.read' },
   { path: '/audiences/new', label: 'menu.audiences', icon: <FilterOutlined />, permission: 'customers.read' },
   {
     path: '/customers/attributes',

@@ -388,4 +388,17 @@ export const en: Messages = {
   'audiences.sample': 'Newest matches',
   'audiences.incomplete': 'Complete the conditions to see the count',
   'audiences.lastOrder': 'Last order',
+  'menu.autoTags': 'Auto-tags',
+  'autoTags.title': 'Auto-tag rules',
+  'autoTags.add': 'New rule',
+  'autoTags.empty':
+    'No auto-tag rules yet. A rule tags the customers matching its conditions and keeps the tag current as data changes.',
+  'autoTags.tag': 'Tag it sets',
+  'autoTags.tagged': 'Customers tagged by the rule',
+  'autoTags.lastRun': 'Last full run',
+  'autoTags.pending': 'queued',
+  'autoTags.enabled': 'Enabled',
+  'autoTags.runNow': 'Run now',
+  'autoTags.queued': 'Run queued',
+  'autoTags.remove': 'Remove the tag when a customer stops matching (only where this rule put it)',
 };

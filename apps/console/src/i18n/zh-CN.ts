@@ -383,6 +383,18 @@ export const zhCN = {
   'audiences.sample': '最新匹配的客户',
   'audiences.incomplete': '补全条件后显示人数',
   'audiences.lastOrder': '最近下单',
+  'menu.autoTags': '自动标签',
+  'autoTags.title': '自动标签规则',
+  'autoTags.add': '新建规则',
+  'autoTags.empty': '还没有自动标签规则。规则会给满足条件的客户打上标签，并随数据变化自动维护。',
+  'autoTags.tag': '打上的标签',
+  'autoTags.tagged': '由规则打标的客户',
+  'autoTags.lastRun': '最近全量运行',
+  'autoTags.pending': '排队中',
+  'autoTags.enabled': '启用',
+  'autoTags.runNow': '立即全量运行',
+  'autoTags.queued': '已排队运行',
+  'autoTags.remove': '不再满足条件时移除标签（仅移除本规则打上的）',
 } as const;
 
 export type MessageKey = keyof typeof zhCN;

@@ -328,6 +328,53 @@ describe.each(testDialects())('audit log on %s', (dialect) => {
         target: c.customer.id,
       };
     }),
+    'autoTagRules.create': scenario('auto_tag_rule.created', ['name', 'rule'], async () => {
+      const groupId = must(await f.services.tags.createGroup(ownerCtx, { name: '自动' })).id;
+      const tagId = must(
+        await f.services.tags.create(ownerCtx, { groupId, name: '上海客户', color: 'blue' }),
+      ).id;
+      return {
+        method: 'POST',
+        url: '/api/v1/auto-tag-rules',
+        body: { name: '上海', rule: { kind: 'attribute', field: 'city', op: 'eq', value: '上海' }, tagId },
+        target: '',
+      };
+    }),
+    'autoTagRules.update': scenario('auto_tag_rule.updated', ['enabled'], async () => {
+      const groupId = must(await f.services.tags.createGroup(ownerCtx, { name: '自动2' })).id;
+      const tagId = must(
+        await f.services.tags.create(ownerCtx, { groupId, name: '北京客户', color: 'blue' }),
+      ).id;
+      const rule = must(
+        await f.services.autoTags.create(ownerCtx, {
+          name: '北京',
+          rule: { kind: 'attribute', field: 'city', op: 'eq', value: '北京' },
+          tagId,
+          removeWhenUnmatched: true,
+        }),
+      );
+      return {
+        method: 'PATCH',
+        url: `/api/v1/auto-tag-rules/${rule.id}`,
+        body: { enabled: false },
+        target: rule.id,
+      };
+    }),
+    'autoTagRules.run': scenario('auto_tag_rule.run', [], async () => {
+      const groupId = must(await f.services.tags.createGroup(ownerCtx, { name: '自动3' })).id;
+      const tagId = must(
+        await f.services.tags.create(ownerCtx, { groupId, name: '杭州客户', color: 'blue' }),
+      ).id;
+      const rule = must(
+        await f.services.autoTags.create(ownerCtx, {
+          name: '杭州',
+          rule: { kind: 'attribute', field: 'city', op: 'eq', value: '杭州' },
+          tagId,
+          removeWhenUnmatched: true,
+        }),
+      );
+      return { method: 'POST', url: `/api/v1/auto-tag-rules/${rule.id}/run`, target: rule.id };
+    }),
     'sources.create': scenario('source.created', ['name'], async () => ({
       method: 'POST',
       url: '/api/v1/sources',

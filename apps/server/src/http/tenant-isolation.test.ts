@@ -25,6 +25,7 @@ const ID_OF_GROUP: Record<string, Kind> = {
   customerTags: 'customer',
   tagGroups: 'tagGroup',
   tags: 'tag',
+  autoTagRules: 'autoTagRule',
 };
 
 const ID_OF_FILTER: Record<string, Kind> = {
@@ -56,6 +57,7 @@ const VALID_BODY: Record<string, unknown> = {
   'tags.update': { name: 'taken over', archived: true },
   'tags.apply': { customerIds: ['cus_taken_over'] },
   'tags.remove': { customerIds: ['cus_taken_over'] },
+  'autoTagRules.update': { enabled: false },
 };
 
 type Kind = keyof typeof ids;
@@ -71,6 +73,7 @@ const ids = {
   attribute: '',
   tagGroup: '',
   tag: '',
+  autoTagRule: '',
 };
 /** Every name tenant A's rows carry contains this, so a leak of any of them shows. */
 const MARK = `tenant-a-${randomUUID().slice(0, 8)}`;
@@ -146,6 +149,17 @@ describe.each(testDialects())('tenant isolation on %s', (dialect) => {
       await f.services.tags.create(a.owner, { groupId: tagGroup.id, name: `${MARK} tag`, color: 'red' }),
     );
     must(await f.services.tags.tagCustomer(a.owner, customer.customer.id, [tag.id]));
+    const autoTag = must(
+      await f.services.tags.create(a.owner, { groupId: tagGroup.id, name: `${MARK} auto`, color: 'blue' }),
+    );
+    const autoTagRule = must(
+      await f.services.autoTags.create(a.owner, {
+        name: `${MARK} rule`,
+        rule: { kind: 'tags', match: 'any', tagIds: [tag.id] },
+        tagId: autoTag.id,
+        removeWhenUnmatched: true,
+      }),
+    );
     writeKeyA = source.writeKey;
     const ingested = must(
       await f.services.ingest.ingest(
@@ -170,6 +184,7 @@ describe.each(testDialects())('tenant isolation on %s', (dialect) => {
       attribute: attribute.key,
       tagGroup: tagGroup.id,
       tag: tag.id,
+      autoTagRule: autoTagRule.id,
     });
 
     const b = await makeTenant(f.services, 'Brand B');
@@ -294,6 +309,12 @@ describe.each(testDialects())('tenant isolation on %s', (dialect) => {
       ['POST', '/api/v1/customers/merge', { survivorId: bCustomer, mergedId: ids.customer }, 'body.mergedId'],
       ['POST', `/api/v1/customers/${bCustomer}/tags`, { tagIds: [ids.tag] }, 'body.tagIds.0'],
       ['POST', '/api/v1/tags', { groupId: ids.tagGroup, name: 'x' }, 'body.groupId'],
+      [
+        'POST',
+        '/api/v1/auto-tag-rules',
+        { name: 'x', rule: { kind: 'attribute', field: 'city', op: 'exists' }, tagId: ids.tag },
+        'body.tagId',
+      ],
       [
         'POST',
         '/api/v1/audiences/preview',

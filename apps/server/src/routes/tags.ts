@@ -19,6 +19,13 @@ export function tagRoutes(app: FastifyInstance, services: Services) {
   implement(app, services, api.tags.remove, ({ ctx, params, body }) =>
     tags.bulkRemove(ctx, params.id, body.customerIds),
   );
+  const { autoTags } = services;
+  implement(app, services, api.autoTagRules.list, async ({ ctx }) => ({ data: await autoTags.list(ctx) }));
+  implement(app, services, api.autoTagRules.create, ({ ctx, body }) => autoTags.create(ctx, body));
+  implement(app, services, api.autoTagRules.update, ({ ctx, params, body }) =>
+    autoTags.update(ctx, params.id, body),
+  );
+  implement(app, services, api.autoTagRules.run, ({ ctx, params }) => autoTags.run(ctx, params.id));
   implement(app, services, api.customerTags.list, async ({ ctx, params }) => {
     const r = await tags.ofCustomer(ctx, params.id);
     return r.ok ? { data: r.value } : r;

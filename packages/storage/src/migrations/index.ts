@@ -4,6 +4,7 @@ import * as foundation from './20261122150000_foundation.ts';
 import * as customersEvents from './20261122160000_customers_events.ts';
 import * as identityLookup from './20261123140000_identity_lookup.ts';
 import * as tags from './20261123150000_tags.ts';
+import * as autoTagRules from './20261123160000_auto_tag_rules.ts';
 
 export interface PondMigration {
   up(db: Kysely<unknown>, dialect: DialectInfo): Promise<void>;
@@ -18,4 +19,5 @@ export const migrations: Record<string, PondMigration> = {
   '20261122160000_customers_events': customersEvents,
   '20261123140000_identity_lookup': identityLookup,
   '20261123150000_tags': tags,
+  '20261123160000_auto_tag_rules': autoTagRules,
 };

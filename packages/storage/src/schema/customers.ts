@@ -151,3 +151,18 @@ export interface CustomerTagTable {
   expires_at: number | null;
   created_at: number;
 }
+
+export interface AutoTagRuleTable {
+  id: string;
+  tenant_id: string;
+  name: string;
+  /** The audience rule, as JSON. */
+  rule: string;
+  tag_id: string;
+  /** 1: the tag comes off customers who stop matching (only where this rule put it). */
+  remove_when_unmatched: number;
+  enabled: number;
+  last_run_at: number | null;
+  created_at: number;
+  updated_at: number;
+}

@@ -1,6 +1,7 @@
 import type { ApiKeyTable, SessionTable, SignInThrottleTable, UserTable } from './access.ts';
 import type {
   AttributeDefinitionTable,
+  AutoTagRuleTable,
   ConsentTable,
   CustomerChangeTable,
   CustomerIdentityTable,
@@ -52,6 +53,7 @@ export interface Database {
   tag_groups: TagGroupTable;
   tags: TagTable;
   customer_tags: CustomerTagTable;
+  auto_tag_rules: AutoTagRuleTable;
   sources: SourceTable;
   events: EventTable;
   message_ids: MessageIdTable;

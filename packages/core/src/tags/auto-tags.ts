@@ -1,0 +1,304 @@
+import type { AutoTagRule, CreateAutoTagRule, Rule, UpdateAutoTagRule } from '@pond/contracts';
+import type { AutoTagRuleTable, Executor, Trx } from '@pond/storage';
+import type { Selectable } from 'kysely';
+import { checkRule, ruleContextOf } from '../audiences/rule-check.ts';
+import { ruleToSql } from '../audiences/rule-sql.ts';
+import type { AuditLog } from '../audit/audit-log.ts';
+import { definitionsOf } from '../customers/attributes.ts';
+import type { OutboxEvent } from '../platform/outbox.ts';
+import type { Platform } from '../platform/platform.ts';
+import type { Ctx } from '../shared/context.ts';
+import { newId } from '../shared/ids.ts';
+import { fail, notFound, ok, type Result } from '../shared/result.ts';
+import type { Tags } from './tags.ts';
+
+type Row = Selectable<AutoTagRuleTable>;
+
+const RUN_QUEUE = 'auto_tags.run';
+const DAY = 86_400_000;
+const CHUNK = 1_000;
+
+/** The customers a domain event may have changed, for re-checking rules on them. */
+function customersTouched(e: OutboxEvent): number[] {
+  const p = e.payload as Record<string, unknown>;
+  // Tags this feature put on do not re-trigger it; everything else about a customer may.
+  if (e.type === 'customer.tagged' && p.source === 'rule') return [];
+  if (e.type === 'customer.merged') return [Number(p.survivorId)];
+  const id = Number(p.customerId);
+  return Number.isFinite(id) && id > 0 ? [id] : [];
+}
+
+const mentionsTag = (r: Rule, tagId: string): boolean => {
+  switch (r.kind) {
+    case 'all':
+    case 'any':
+      return r.rules.some((c) => mentionsTag(c, tagId));
+    case 'not':
+      return mentionsTag(r.rule, tagId);
+    case 'tags':
+      return r.tagIds.includes(tagId);
+    default:
+      return false;
+  }
+};
+
+/**
+ * Auto-tag rules: a tag kept on exactly the customers an audience rule matches. Changes to a
+ * customer (events, profile, tags, merges) re-check the rules for that customer through the
+ * outbox; a full run follows every change of a rule and repeats daily, so windows such as
+ * "in the last 30 days" move with the clock. A rule only ever removes the tag where it put it.
+ */
+export function createAutoTags(p: Platform, audit: AuditLog, tags: Tags) {
+  const { db, clock } = p;
+
+  const toRule = async (ex: Executor, r: Row): Promise<AutoTagRule> => {
+    const tagged = await ex
+      .selectFrom('customer_tags')
+      .select((eb) => eb.fn.count<number | string>('customer_id').distinct().as('n'))
+      .where('tenant_id', '=', r.tenant_id)
+      .where('tag_id', '=', r.tag_id)
+      .where('source', '=', 'rule')
+      .where('source_ref', '=', r.id)
+      .executeTakeFirstOrThrow();
+    return {
+      id: r.id,
+      name: r.name,
+      rule: JSON.parse(r.rule) as Rule,
+      tagId: r.tag_id,
+      removeWhenUnmatched: r.remove_when_unmatched === 1,
+      enabled: r.enabled === 1,
+      tagged: Number(tagged.n),
+      lastRunAt: r.last_run_at,
+      createdAt: r.created_at,
+    };
+  };
+
+  /** Applies one rule to some customers (dense ids), or to all of the tenant's. */
+  async function evaluate(trx: Trx, r: Row, only?: readonly number[]) {
+    const now = clock.now();
+    const definitions = await definitionsOf(trx, r.tenant_id);
+    const rule = JSON.parse(r.rule) as Rule;
+    const checked = checkRule(rule, await ruleContextOf(trx, r.tenant_id, definitions));
+    if (!checked.ok) return; // the tenant's data changed under the rule (an attribute went away…)
+    const matches = ruleToSql(checked.value, { tenantId: r.tenant_id, now, dialect: p.dialect, definitions });
+    const chunks = only
+      ? Array.from({ length: Math.ceil(only.length / CHUNK) }, (_, i) =>
+          only.slice(i * CHUNK, (i + 1) * CHUNK),
+        )
+      : [undefined];
+    for (const chunk of chunks) {
+      let q = trx
+        .selectFrom('customers')
+        .select('id')
+        .where('tenant_id', '=', r.tenant_id)
+        .where('status', '=', 'active');
+      if (chunk) q = q.where('id', 'in', [...chunk]);
+      const matching = (await q.where(matches).execute()).map((c) => c.id);
+      const origin = { source: 'rule' as const, ref: r.id, name: r.name };
+      for (let i = 0; i < matching.length; i += CHUNK) {
+        await tags.apply(trx, r.tenant_id, matching.slice(i, i + CHUNK), [r.tag_id], origin, null);
+      }
+      if (r.remove_when_unmatched !== 1) continue;
+      const matched = new Set(matching);
+      let held = trx
+        .selectFrom('customer_tags')
+        .select(['customer_id', 'source', 'source_ref'])
+        .where('tenant_id', '=', r.tenant_id)
+        .where('tag_id', '=', r.tag_id);
+      if (chunk) held = held.where('customer_id', 'in', [...chunk]);
+      const rows = await held.execute();
+      // Only customers whose every row of the tag is this rule's: a manual tag stays.
+      const others = new Set(
+        rows.filter((x) => x.source !== 'rule' || x.source_ref !== r.id).map((x) => x.customer_id),
+      );
+      const drop = [...new Set(rows.map((x) => x.customer_id))].filter(
+        (id) => !matched.has(id) && !others.has(id),
+      );
+      for (let i = 0; i < drop.length; i += CHUNK) {
+        await tags.remove(trx, r.tenant_id, drop.slice(i, i + CHUNK), [r.tag_id], 'removed');
+      }
+    }
+  }
+
+  const enqueueRun = (ex: Executor, r: Pick<Row, 'id' | 'tenant_id'>, runAt = clock.now()) =>
+    p.jobs.enqueue(
+      {
+        queue: RUN_QUEUE,
+        tenantId: r.tenant_id,
+        payload: { ruleId: r.id },
+        runAt,
+        dedupeKey: `${RUN_QUEUE}:${r.id}:${runAt}`,
+      },
+      ex,
+    );
+
+  p.jobs.handle(RUN_QUEUE, async (payload) => {
+    const ruleId = String(payload.ruleId);
+    await p.tx(async (trx) => {
+      const r = await trx
+        .selectFrom('auto_tag_rules')
+        .selectAll()
+        .where('id', '=', ruleId)
+        .executeTakeFirst();
+      if (r?.enabled !== 1) return ok(null);
+      await evaluate(trx, r);
+      const now = clock.now();
+      await trx.updateTable('auto_tag_rules').set({ last_run_at: now }).where('id', '=', r.id).execute();
+      // Again tomorrow, so relative windows follow the clock.
+      await enqueueRun(trx, r, (Math.floor(now / DAY) + 1) * DAY);
+      return ok(null);
+    });
+  });
+
+  p.outbox.subscribe({
+    name: 'auto-tags',
+    async handle(events, trx) {
+      const byTenant = new Map<string, Set<number>>();
+      for (const e of events) {
+        const ids = customersTouched(e);
+        if (ids.length === 0) continue;
+        const set = byTenant.get(e.tenantId) ?? new Set<number>();
+        for (const id of ids) set.add(id);
+        byTenant.set(e.tenantId, set);
+      }
+      for (const [tenantId, ids] of byTenant) {
+        const rules = await trx
+          .selectFrom('auto_tag_rules')
+          .selectAll()
+          .where('tenant_id', '=', tenantId)
+          .where('enabled', '=', 1)
+          .execute();
+        for (const r of rules) await evaluate(trx, r, [...ids]);
+      }
+    },
+  });
+
+  async function checkInput(ex: Executor, ctx: Ctx, rule: Rule, tagId: string): Promise<Result<null>> {
+    const tenantId = ctx.principal.tenantId;
+    const tag = await ex
+      .selectFrom('tags')
+      .selectAll()
+      .where('tenant_id', '=', tenantId)
+      .where('id', '=', tagId)
+      .executeTakeFirst();
+    if (!tag) return notFound('tag', 'body.tagId');
+    if (tag.archived_at !== null)
+      return fail('conflict', `the tag ${tag.name} is archived; restore it first`, { field: 'body.tagId' });
+    if (mentionsTag(rule, tagId))
+      return fail('invalid_request', 'a rule cannot depend on the tag it sets', { field: 'body.rule' });
+    const checked = checkRule(rule, await ruleContextOf(ex, tenantId, await definitionsOf(ex, tenantId)));
+    return checked.ok ? ok(null) : checked;
+  }
+
+  const find = (ex: Executor, ctx: Ctx, id: string) =>
+    ex
+      .selectFrom('auto_tag_rules')
+      .selectAll()
+      .where('tenant_id', '=', ctx.principal.tenantId)
+      .where('id', '=', id)
+      .executeTakeFirst();
+
+  return {
+    async list(ctx: Ctx): Promise<AutoTagRule[]> {
+      const rows = await db
+        .selectFrom('auto_tag_rules')
+        .selectAll()
+        .where('tenant_id', '=', ctx.principal.tenantId)
+        .orderBy('created_at')
+        .execute();
+      return Promise.all(rows.map((r) => toRule(db, r)));
+    },
+
+    create(ctx: Ctx, input: CreateAutoTagRule): Promise<Result<AutoTagRule>> {
+      return p.tx(async (trx) => {
+        const valid = await checkInput(trx, ctx, input.rule, input.tagId);
+        if (!valid.ok) return valid;
+        const now = clock.now();
+        const row: Row = {
+          id: newId('atr', now),
+          tenant_id: ctx.principal.tenantId,
+          name: input.name,
+          rule: JSON.stringify(input.rule),
+          tag_id: input.tagId,
+          remove_when_unmatched: input.removeWhenUnmatched ? 1 : 0,
+          enabled: 1,
+          last_run_at: null,
+          created_at: now,
+          updated_at: now,
+        };
+        await trx.insertInto('auto_tag_rules').values(row).execute();
+        await enqueueRun(trx, row);
+        const out = await toRule(trx, row);
+        await audit.record(trx, ctx, {
+          action: 'auto_tag_rule.created',
+          targetType: 'auto_tag_rule',
+          targetId: row.id,
+          after: out,
+        });
+        return ok(out);
+      });
+    },
+
+    update(ctx: Ctx, id: string, input: UpdateAutoTagRule): Promise<Result<AutoTagRule>> {
+      return p.tx(async (trx) => {
+        const row = await find(trx, ctx, id);
+        if (!row) return notFound('auto-tag rule');
+        if (input.rule) {
+          const valid = await checkInput(trx, ctx, input.rule, row.tag_id);
+          if (!valid.ok) return valid;
+        }
+        const next: Row = {
+          ...row,
+          name: input.name ?? row.name,
+          rule: input.rule ? JSON.stringify(input.rule) : row.rule,
+          remove_when_unmatched:
+            input.removeWhenUnmatched === undefined
+              ? row.remove_when_unmatched
+              : input.removeWhenUnmatched
+                ? 1
+                : 0,
+          enabled: input.enabled === undefined ? row.enabled : input.enabled ? 1 : 0,
+          updated_at: clock.now(),
+        };
+        await trx
+          .updateTable('auto_tag_rules')
+          .set({
+            name: next.name,
+            rule: next.rule,
+            remove_when_unmatched: next.remove_when_unmatched,
+            enabled: next.enabled,
+            updated_at: next.updated_at,
+          })
+          .where('id', '=', id)
+          .execute();
+        if (next.enabled === 1) await enqueueRun(trx, next);
+        const before = await toRule(trx, row);
+        const after = await toRule(trx, next);
+        await audit.record(trx, ctx, {
+          action: 'auto_tag_rule.updated',
+          targetType: 'auto_tag_rule',
+          targetId: id,
+          before,
+          after,
+        });
+        return ok(after);
+      });
+    },
+
+    /** Queues a full run now (it also runs after every change of the rule, and daily). */
+    run(ctx: Ctx, id: string): Promise<Result<AutoTagRule>> {
+      return p.tx(async (trx) => {
+        const row = await find(trx, ctx, id);
+        if (!row) return notFound('auto-tag rule');
+        if (row.enabled !== 1) return fail('conflict', 'the rule is disabled; enable it first');
+        await enqueueRun(trx, row);
+        await audit.record(trx, ctx, {
+          action: 'auto_tag_rule.run',
+          targetType: 'auto_tag_rule',
+          targetId: id,
+        });
+        return ok(await toRule(trx, row));
+      });
+    },
+  };
+}
