@@ -12,6 +12,7 @@ import { ApiKeysPage } from './pages/access/api-keys-page.tsx';
 import { RolesPage } from './pages/access/roles-page.tsx';
 import { UsersPage } from './pages/access/users-page.tsx';
 import { AudienceBuilderPage } from './pages/audiences/audience-builder-page.tsx';
+import { AudiencesPage } from './pages/audiences/audiences-page.tsx';
 import { AuditPage } from './pages/audit/audit-page.tsx';
 import { AttributesPage } from './pages/customers/attributes-page.tsx';
 import { CustomerPage } from './pages/customers/customer-page.tsx';
@@ -40,6 +41,7 @@ const router = createBrowserRouter([
       { path: 'customers/:id', element: <CustomerPage /> },
       { path: 'tags', element: <TagsPage /> },
       { path: 'tags/auto', element: <AutoTagsPage /> },
+      { path: 'audiences', element: <AudiencesPage /> },
       { path: 'audiences/new', element: <AudienceBuilderPage /> },
       { path: 'data/sources', element: <SourcesPage /> },
       { path: 'data/catalog', element: <CatalogPage /> },

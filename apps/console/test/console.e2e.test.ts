@@ -259,7 +259,9 @@ describe.runIf(browserAvailable())('console in Chromium', () => {
   });
 
   it('counts an audience live while its conditions are edited', async () => {
-    await page.getByRole('menuitem', { name: '人群圈选' }).click();
+    await page.getByRole('menuitem', { name: '人群' }).click();
+    await page.getByText('还没有保存的人群').waitFor();
+    await page.getByRole('button', { name: '圈选新人群' }).click();
     await page.getByLabel('字段', { exact: true }).click();
     await page.locator('.ant-select-dropdown:visible .ant-select-item-option', { hasText: '城市' }).click();
     await page.getByLabel('条件', { exact: true }).click();
@@ -281,6 +283,15 @@ describe.runIf(browserAvailable())('console in Chromium', () => {
       .click();
     await page.locator('.ant-statistic', { hasText: '匹配客户' }).getByText('2', { exact: true }).waitFor();
     await page.screenshot({ path: '/tmp/pond-console-audience.png' });
+
+    await page.getByRole('button', { name: '保存为人群' }).click();
+    await page.getByRole('dialog').getByLabel('名称').fill('南京或咖啡');
+    await page
+      .getByRole('dialog')
+      .getByRole('button', { name: /保\s*存/ })
+      .click();
+    await page.getByText('人群「南京或咖啡」的 2 位客户').waitFor();
+    await page.getByRole('cell', { name: '韩梅梅' }).waitFor();
   });
 
   it('creates an auto-tag rule that tags the matching customers', async () => {

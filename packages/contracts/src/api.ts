@@ -73,7 +73,14 @@ import {
   UpdateStaff,
 } from './org.ts';
 import { Consent, ConsentOverview, CustomerDataExport, EraseCustomer, RecordConsent } from './privacy.ts';
-import { AutoTagRule, CreateAutoTagRule, PreviewAudience, UpdateAutoTagRule } from './rules.ts';
+import {
+  Audience,
+  AutoTagRule,
+  CreateAudience,
+  CreateAutoTagRule,
+  PreviewAudience,
+  UpdateAutoTagRule,
+} from './rules.ts';
 import { CompleteSetup, SetupStatus } from './setup.ts';
 import {
   BulkOutcome,
@@ -719,6 +726,36 @@ export const api = {
     }),
   },
   audiences: {
+    list: endpoint({
+      method: 'GET',
+      path: '/api/v1/audiences',
+      summary: 'Saved audiences with their sizes',
+      tag: 'audiences',
+      auth: 'principal',
+      permission: 'customers.read',
+      response: z.object({ data: z.array(Audience) }),
+    }),
+    get: endpoint({
+      method: 'GET',
+      path: '/api/v1/audiences/:id',
+      summary: 'One saved audience; its members are GET /api/v1/customers?audienceId=',
+      tag: 'audiences',
+      auth: 'principal',
+      permission: 'customers.read',
+      params: IdParams,
+      response: Audience,
+    }),
+    create: endpoint({
+      method: 'POST',
+      path: '/api/v1/audiences',
+      summary: 'Save an audience: dynamic (members follow the rule) or a static snapshot',
+      tag: 'audiences',
+      auth: 'principal',
+      permission: 'tags.manage',
+      body: CreateAudience,
+      response: Audience,
+      status: 201,
+    }),
     preview: endpoint({
       method: 'POST',
       path: '/api/v1/audiences/preview',

@@ -102,6 +102,8 @@ export const ListCustomersQuery = z.strictObject({
   city: z.string().max(50).optional(),
   /** Customers carrying this tag now. */
   tagId: Id.optional(),
+  /** Members of this saved audience. */
+  audienceId: Id.optional(),
   createdFrom: z.coerce.number().int().nonnegative().optional(),
   createdTo: z.coerce.number().int().nonnegative().optional(),
 });

@@ -199,3 +199,22 @@ export const UpdateAutoTagRule = z.strictObject({
   enabled: z.boolean().optional(),
 });
 export type UpdateAutoTagRule = z.infer<typeof UpdateAutoTagRule>;
+
+export const Audience = z.object({
+  id: Id,
+  name: z.string(),
+  rule: Rule,
+  /** Dynamic audiences follow their customers; static ones keep the members they were saved with. */
+  kind: z.enum(['dynamic', 'static']),
+  size: z.number().int(),
+  refreshedAt: z.number().int().nullable(),
+  createdAt: z.number().int(),
+});
+export type Audience = z.infer<typeof Audience>;
+
+export const CreateAudience = z.strictObject({
+  name: z.string().trim().min(1).max(100),
+  rule: Rule,
+  kind: z.enum(['dynamic', 'static']).default('dynamic'),
+});
+export type CreateAudience = z.infer<typeof CreateAudience>;

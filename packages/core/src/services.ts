@@ -7,6 +7,7 @@ import { createPrincipals } from './access/principals.ts';
 import { createSetup } from './access/setup.ts';
 import { createUsers } from './access/users.ts';
 import { createAudiences } from './audiences/audiences.ts';
+import { createSavedAudiences } from './audiences/saved-audiences.ts';
 import { createAuditLog } from './audit/audit-log.ts';
 import { createAttributeDefinitions } from './customers/attributes.ts';
 import { createCustomers } from './customers/customers.ts';
@@ -82,6 +83,7 @@ export function createServices({
     tags,
     autoTags: createAutoTags(platform, audit, tags),
     audiences: createAudiences(platform),
+    savedAudiences: createSavedAudiences(platform, audit),
     timeline,
     privacy: createPrivacy(platform, audit, customers, timeline),
     imports: createImports(platform, audit, { dir: importDir }),

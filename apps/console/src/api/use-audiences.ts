@@ -1,5 +1,5 @@
-import type { Rule } from '@pond/contracts';
-import { keepPreviousData, useQuery } from '@tanstack/react-query';
+import type { CreateAudience, Rule } from '@pond/contracts';
+import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
 import { useApi } from './client.tsx';
 
@@ -23,5 +23,28 @@ export function useAudiencePreview(rule: Rule | null) {
     placeholderData: keepPreviousData,
     retry: false,
     queryFn: () => client.audiences.preview({ body: { rule: settled as Rule } }),
+  });
+}
+
+export function useSavedAudiences() {
+  const { client } = useApi();
+  return useQuery({ queryKey: ['audiences'], queryFn: async () => (await client.audiences.list()).data });
+}
+
+export function useSavedAudience(id: string | undefined) {
+  const { client } = useApi();
+  return useQuery({
+    queryKey: ['audience', id],
+    enabled: Boolean(id),
+    queryFn: () => client.audiences.get({ params: { id: id ?? '' } }),
+  });
+}
+
+export function useSaveAudience() {
+  const { client } = useApi();
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: (body: CreateAudience) => client.audiences.create({ body }),
+    onSuccess: () => queryClient.invalidateQueries({ queryKey: ['audiences'] }),
   });
 }

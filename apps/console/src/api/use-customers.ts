@@ -10,6 +10,7 @@ export type CustomerFilters = Pick<
   | 'sourceChannel'
   | 'city'
   | 'tagId'
+  | 'audienceId'
   | 'storeId'
   | 'ownerStaffId'
   | 'createdFrom'

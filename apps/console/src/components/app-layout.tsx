@@ -39,7 +39,7 @@ const NAV: readonly NavItem[] = [
   },
   { path: '/tags', label: 'menu.tags', icon: <TagsOutlined />, permission: 'customers.read' },
   { path: '/tags/auto', label: 'menu.autoTags', icon: <ThunderboltOutlined />, permission: 'customers.read' },
-  { path: '/audiences/new', label: 'menu.audiences', icon: <FilterOutlined />, permission: 'customers.read' },
+  { path: '/audiences', label: 'menu.audiences', icon: <FilterOutlined />, permission: 'customers.read' },
   {
     path: '/customers/attributes',
     label: 'menu.attributes',

@@ -340,7 +340,7 @@ export const zhCN = {
   'tags.selected': '已选 {n} 位客户',
   'tags.bulkDone': '{changed} 位客户已更新，{unchanged} 位无需变更',
   'customers.tag': '标签',
-  'menu.audiences': '人群圈选',
+  'menu.audiences': '人群',
   'audiences.title': '人群圈选',
   'audiences.hint': '组合条件圈出客户，右侧人数随编辑实时更新。',
   'audiences.match.all': '满足全部条件',
@@ -395,6 +395,16 @@ export const zhCN = {
   'autoTags.runNow': '立即全量运行',
   'autoTags.queued': '已排队运行',
   'autoTags.remove': '不再满足条件时移除标签（仅移除本规则打上的）',
+  'audiences.saved': '人群',
+  'audiences.new': '圈选新人群',
+  'audiences.none': '还没有保存的人群。在「圈选新人群」里组合条件并保存。',
+  'audiences.kind': '类型',
+  'audiences.kind.dynamic': '动态（随数据更新）',
+  'audiences.kind.static': '静态（保存时的快照）',
+  'audiences.size': '人数',
+  'audiences.refreshed': '最近全量刷新',
+  'audiences.save': '保存为人群',
+  'audiences.showing': '人群「{name}」的 {size} 位客户',
 } as const;
 
 export type MessageKey = keyof typeof zhCN;

@@ -375,6 +375,12 @@ describe.each(testDialects())('audit log on %s', (dialect) => {
       );
       return { method: 'POST', url: `/api/v1/auto-tag-rules/${rule.id}/run`, target: rule.id };
     }),
+    'audiences.create': scenario('audience.created', ['name', 'size'], async () => ({
+      method: 'POST',
+      url: '/api/v1/audiences',
+      body: { name: '上海客户', rule: { kind: 'attribute', field: 'city', op: 'eq', value: '上海' } },
+      target: '',
+    })),
     'sources.create': scenario('source.created', ['name'], async () => ({
       method: 'POST',
       url: '/api/v1/sources',

@@ -26,6 +26,7 @@ const ID_OF_GROUP: Record<string, Kind> = {
   tagGroups: 'tagGroup',
   tags: 'tag',
   autoTagRules: 'autoTagRule',
+  audiences: 'audience',
 };
 
 const ID_OF_FILTER: Record<string, Kind> = {
@@ -36,6 +37,7 @@ const ID_OF_FILTER: Record<string, Kind> = {
   targetId: 'staff',
   actorId: 'user',
   tagId: 'tag',
+  audienceId: 'audience',
 };
 
 const VALID_BODY: Record<string, unknown> = {
@@ -74,6 +76,7 @@ const ids = {
   tagGroup: '',
   tag: '',
   autoTagRule: '',
+  audience: '',
 };
 /** Every name tenant A's rows carry contains this, so a leak of any of them shows. */
 const MARK = `tenant-a-${randomUUID().slice(0, 8)}`;
@@ -160,6 +163,14 @@ describe.each(testDialects())('tenant isolation on %s', (dialect) => {
         removeWhenUnmatched: true,
       }),
     );
+    const audience = must(
+      await f.services.savedAudiences.create(a.owner, {
+        name: `${MARK} audience`,
+        rule: { kind: 'tags', match: 'any', tagIds: [tag.id] },
+        kind: 'dynamic',
+      }),
+    );
+    expect(audience.size).toBe(1);
     writeKeyA = source.writeKey;
     const ingested = must(
       await f.services.ingest.ingest(
@@ -185,6 +196,7 @@ describe.each(testDialects())('tenant isolation on %s', (dialect) => {
       tagGroup: tagGroup.id,
       tag: tag.id,
       autoTagRule: autoTagRule.id,
+      audience: audience.id,
     });
 
     const b = await makeTenant(f.services, 'Brand B');

@@ -4,5 +4,9 @@ import type { FastifyInstance } from 'fastify';
 import { implement } from '../http/implement.ts';
 
 export function audienceRoutes(app: FastifyInstance, services: Services) {
+  const { savedAudiences } = services;
+  implement(app, services, api.audiences.list, async ({ ctx }) => ({ data: await savedAudiences.list(ctx) }));
+  implement(app, services, api.audiences.get, ({ ctx, params }) => savedAudiences.get(ctx, params.id));
+  implement(app, services, api.audiences.create, ({ ctx, body }) => savedAudiences.create(ctx, body));
   implement(app, services, api.audiences.preview, ({ ctx, body }) => services.audiences.preview(ctx, body));
 }

@@ -159,6 +159,20 @@ export function createCustomers(p: Platform, audit: AuditLog) {
       if (q.membershipLevel) query = query.where('membership_level', '=', q.membershipLevel);
       if (q.sourceChannel) query = query.where('source_channel', '=', q.sourceChannel);
       if (q.city) query = query.where('city', '=', q.city);
+      if (q.audienceId) {
+        const audienceId = q.audienceId;
+        query = query.where((eb) =>
+          eb(
+            'customers.id',
+            'in',
+            eb
+              .selectFrom('audience_members')
+              .select('customer_id')
+              .where('tenant_id', '=', ctx.principal.tenantId)
+              .where('audience_id', '=', audienceId),
+          ),
+        );
+      }
       if (q.tagId) {
         const tagId = q.tagId;
         const now = clock.now();

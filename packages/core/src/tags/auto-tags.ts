@@ -1,11 +1,10 @@
 import type { AutoTagRule, CreateAutoTagRule, Rule, UpdateAutoTagRule } from '@pond/contracts';
 import type { AutoTagRuleTable, Executor, Trx } from '@pond/storage';
 import type { Selectable } from 'kysely';
+import { chunked, matchingCustomers, touchedByTenant } from '../audiences/matching.ts';
 import { checkRule, ruleContextOf } from '../audiences/rule-check.ts';
-import { ruleToSql } from '../audiences/rule-sql.ts';
 import type { AuditLog } from '../audit/audit-log.ts';
 import { definitionsOf } from '../customers/attributes.ts';
-import type { OutboxEvent } from '../platform/outbox.ts';
 import type { Platform } from '../platform/platform.ts';
 import type { Ctx } from '../shared/context.ts';
 import { newId } from '../shared/ids.ts';
@@ -16,17 +15,6 @@ type Row = Selectable<AutoTagRuleTable>;
 
 const RUN_QUEUE = 'auto_tags.run';
 const DAY = 86_400_000;
-const CHUNK = 1_000;
-
-/** The customers a domain event may have changed, for re-checking rules on them. */
-function customersTouched(e: OutboxEvent): number[] {
-  const p = e.payload as Record<string, unknown>;
-  // Tags this feature put on do not re-trigger it; everything else about a customer may.
-  if (e.type === 'customer.tagged' && p.source === 'rule') return [];
-  if (e.type === 'customer.merged') return [Number(p.survivorId)];
-  const id = Number(p.customerId);
-  return Number.isFinite(id) && id > 0 ? [id] : [];
-}
 
 const mentionsTag = (r: Rule, tagId: string): boolean => {
   switch (r.kind) {
@@ -75,49 +63,32 @@ export function createAutoTags(p: Platform, audit: AuditLog, tags: Tags) {
 
   /** Applies one rule to some customers (dense ids), or to all of the tenant's. */
   async function evaluate(trx: Trx, r: Row, only?: readonly number[]) {
-    const now = clock.now();
-    const definitions = await definitionsOf(trx, r.tenant_id);
-    const rule = JSON.parse(r.rule) as Rule;
-    const checked = checkRule(rule, await ruleContextOf(trx, r.tenant_id, definitions));
-    if (!checked.ok) return; // the tenant's data changed under the rule (an attribute went away…)
-    const matches = ruleToSql(checked.value, { tenantId: r.tenant_id, now, dialect: p.dialect, definitions });
-    const chunks = only
-      ? Array.from({ length: Math.ceil(only.length / CHUNK) }, (_, i) =>
-          only.slice(i * CHUNK, (i + 1) * CHUNK),
-        )
-      : [undefined];
-    for (const chunk of chunks) {
-      let q = trx
-        .selectFrom('customers')
-        .select('id')
-        .where('tenant_id', '=', r.tenant_id)
-        .where('status', '=', 'active');
-      if (chunk) q = q.where('id', 'in', [...chunk]);
-      const matching = (await q.where(matches).execute()).map((c) => c.id);
-      const origin = { source: 'rule' as const, ref: r.id, name: r.name };
-      for (let i = 0; i < matching.length; i += CHUNK) {
-        await tags.apply(trx, r.tenant_id, matching.slice(i, i + CHUNK), [r.tag_id], origin, null);
-      }
-      if (r.remove_when_unmatched !== 1) continue;
-      const matched = new Set(matching);
+    const env = { tenantId: r.tenant_id, now: clock.now(), dialect: p.dialect };
+    const matching = await matchingCustomers(trx, env, JSON.parse(r.rule) as Rule, only);
+    if (!matching) return; // the tenant's data changed under the rule (an attribute went away…)
+    const origin = { source: 'rule' as const, ref: r.id, name: r.name };
+    for (const chunk of chunked(matching))
+      await tags.apply(trx, r.tenant_id, chunk, [r.tag_id], origin, null);
+    if (r.remove_when_unmatched !== 1) return;
+    const matched = new Set(matching);
+    const rows: { customer_id: number; source: string; source_ref: string | null }[] = [];
+    for (const chunk of only ? chunked(only) : [undefined]) {
       let held = trx
         .selectFrom('customer_tags')
         .select(['customer_id', 'source', 'source_ref'])
         .where('tenant_id', '=', r.tenant_id)
         .where('tag_id', '=', r.tag_id);
-      if (chunk) held = held.where('customer_id', 'in', [...chunk]);
-      const rows = await held.execute();
-      // Only customers whose every row of the tag is this rule's: a manual tag stays.
-      const others = new Set(
-        rows.filter((x) => x.source !== 'rule' || x.source_ref !== r.id).map((x) => x.customer_id),
-      );
-      const drop = [...new Set(rows.map((x) => x.customer_id))].filter(
-        (id) => !matched.has(id) && !others.has(id),
-      );
-      for (let i = 0; i < drop.length; i += CHUNK) {
-        await tags.remove(trx, r.tenant_id, drop.slice(i, i + CHUNK), [r.tag_id], 'removed');
-      }
+      if (chunk) held = held.where('customer_id', 'in', chunk);
+      rows.push(...(await held.execute()));
     }
+    // Only customers whose every row of the tag is this rule's: a manual tag stays.
+    const others = new Set(
+      rows.filter((x) => x.source !== 'rule' || x.source_ref !== r.id).map((x) => x.customer_id),
+    );
+    const drop = [...new Set(rows.map((x) => x.customer_id))].filter(
+      (id) => !matched.has(id) && !others.has(id),
+    );
+    for (const chunk of chunked(drop)) await tags.remove(trx, r.tenant_id, chunk, [r.tag_id], 'removed');
   }
 
   const enqueueRun = (ex: Executor, r: Pick<Row, 'id' | 'tenant_id'>, runAt = clock.now()) =>
@@ -153,22 +124,14 @@ export function createAutoTags(p: Platform, audit: AuditLog, tags: Tags) {
   p.outbox.subscribe({
     name: 'auto-tags',
     async handle(events, trx) {
-      const byTenant = new Map<string, Set<number>>();
-      for (const e of events) {
-        const ids = customersTouched(e);
-        if (ids.length === 0) continue;
-        const set = byTenant.get(e.tenantId) ?? new Set<number>();
-        for (const id of ids) set.add(id);
-        byTenant.set(e.tenantId, set);
-      }
-      for (const [tenantId, ids] of byTenant) {
+      for (const [tenantId, ids] of touchedByTenant(events, { tagsSetByRules: false })) {
         const rules = await trx
           .selectFrom('auto_tag_rules')
           .selectAll()
           .where('tenant_id', '=', tenantId)
           .where('enabled', '=', 1)
           .execute();
-        for (const r of rules) await evaluate(trx, r, [...ids]);
+        for (const r of rules) await evaluate(trx, r, ids);
       }
     },
   });

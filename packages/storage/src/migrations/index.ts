@@ -5,6 +5,7 @@ import * as customersEvents from './20261122160000_customers_events.ts';
 import * as identityLookup from './20261123140000_identity_lookup.ts';
 import * as tags from './20261123150000_tags.ts';
 import * as autoTagRules from './20261123160000_auto_tag_rules.ts';
+import * as audiences from './20261123170000_audiences.ts';
 
 export interface PondMigration {
   up(db: Kysely<unknown>, dialect: DialectInfo): Promise<void>;
@@ -20,4 +21,5 @@ export const migrations: Record<string, PondMigration> = {
   '20261123140000_identity_lookup': identityLookup,
   '20261123150000_tags': tags,
   '20261123160000_auto_tag_rules': autoTagRules,
+  '20261123170000_audiences': audiences,
 };

@@ -166,3 +166,23 @@ export interface AutoTagRuleTable {
   created_at: number;
   updated_at: number;
 }
+
+export interface AudienceTable {
+  id: string;
+  tenant_id: string;
+  name: string;
+  /** The audience rule, as JSON. */
+  rule: string;
+  kind: 'dynamic' | 'static';
+  size: number;
+  refreshed_at: number | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface AudienceMemberTable {
+  audience_id: string;
+  customer_id: number;
+  tenant_id: string;
+  entered_at: number;
+}

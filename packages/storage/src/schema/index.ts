@@ -1,6 +1,8 @@
 import type { ApiKeyTable, SessionTable, SignInThrottleTable, UserTable } from './access.ts';
 import type {
   AttributeDefinitionTable,
+  AudienceMemberTable,
+  AudienceTable,
   AutoTagRuleTable,
   ConsentTable,
   CustomerChangeTable,
@@ -54,6 +56,8 @@ export interface Database {
   tags: TagTable;
   customer_tags: CustomerTagTable;
   auto_tag_rules: AutoTagRuleTable;
+  audiences: AudienceTable;
+  audience_members: AudienceMemberTable;
   sources: SourceTable;
   events: EventTable;
   message_ids: MessageIdTable;

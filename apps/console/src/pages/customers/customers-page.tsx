@@ -1,8 +1,9 @@
 import type { Customer } from '@pond/contracts';
-import { Button, Card, Empty, Space, Table } from 'antd';
+import { Alert, Button, Card, Empty, Space, Table } from 'antd';
 import { useState } from 'react';
-import { useNavigate } from 'react-router';
+import { useNavigate, useSearchParams } from 'react-router';
 import { useAttributes } from '../../api/use-attributes.ts';
+import { useSavedAudience } from '../../api/use-audiences.ts';
 import { type CustomerFilters as Filters, useCustomers } from '../../api/use-customers.ts';
 import { usePermissions } from '../../components/app-layout.tsx';
 import { useI18n } from '../../i18n/i18n.tsx';
@@ -21,7 +22,11 @@ function exportHref(filters: Filters): string {
 export function CustomersPage() {
   const { t } = useI18n();
   const navigate = useNavigate();
-  const [filters, setFilters] = useState<Filters>({});
+  const [params, setParams] = useSearchParams();
+  const audienceId = params.get('audienceId') ?? undefined;
+  const audience = useSavedAudience(audienceId);
+  const [picked, setFilters] = useState<Filters>({});
+  const filters: Filters = { ...picked, audienceId };
   const list = useCustomers(filters);
   const attributes = useAttributes().data ?? [];
   const [chosen, choose] = useColumnChoice();
@@ -44,7 +49,20 @@ export function CustomersPage() {
       }
     >
       {canLoadDemo ? <DemoOffer /> : null}
-      <CustomerFilters value={filters} onChange={setFilters} />
+      {audienceId ? (
+        <Alert
+          style={{ marginBottom: 12 }}
+          type="info"
+          showIcon
+          message={t('audiences.showing', {
+            name: audience.data?.name ?? audienceId,
+            size: audience.data?.size ?? '…',
+          })}
+          closable
+          onClose={() => setParams({})}
+        />
+      ) : null}
+      <CustomerFilters value={picked} onChange={setFilters} />
       {selected.length > 0 ? <BulkTagBar customerIds={selected} onDone={() => setSelected([])} /> : null}
       <Table<Customer>
         rowKey="id"

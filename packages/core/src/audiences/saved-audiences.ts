@@ -1,0 +1,210 @@
+import type { Audience, CreateAudience, Rule } from '@pond/contracts';
+import type { AudienceTable, Trx } from '@pond/storage';
+import type { Selectable } from 'kysely';
+import type { AuditLog } from '../audit/audit-log.ts';
+import { definitionsOf } from '../customers/attributes.ts';
+import type { Platform } from '../platform/platform.ts';
+import type { Ctx } from '../shared/context.ts';
+import { newId } from '../shared/ids.ts';
+import { notFound, ok, type Result } from '../shared/result.ts';
+import { chunked, matchingCustomers, touchedByTenant } from './matching.ts';
+import { checkRule, ruleContextOf } from './rule-check.ts';
+
+type Row = Selectable<AudienceTable>;
+
+const REFRESH_QUEUE = 'audiences.refresh';
+const DAY = 86_400_000;
+
+const toAudience = (r: Row): Audience => ({
+  id: r.id,
+  name: r.name,
+  rule: JSON.parse(r.rule) as Rule,
+  kind: r.kind,
+  size: r.size,
+  refreshedAt: r.refreshed_at,
+  createdAt: r.created_at,
+});
+
+/**
+ * Saved audiences. A dynamic audience's members follow its rule: customers a domain event
+ * touched are re-checked from the outbox, a full refresh runs when it is saved and daily, and
+ * every entry and exit goes on the outbox (`audience.entered` / `audience.exited`). A static
+ * audience keeps the members it was saved with.
+ */
+export function createSavedAudiences(p: Platform, audit: AuditLog) {
+  const { db, clock } = p;
+
+  /** Brings membership up to date for some customers, or all; returns the entries and exits. */
+  async function refresh(trx: Trx, a: Row, only?: readonly number[]) {
+    const now = clock.now();
+    const matching = await matchingCustomers(
+      trx,
+      { tenantId: a.tenant_id, now, dialect: p.dialect },
+      JSON.parse(a.rule) as Rule,
+      only,
+    );
+    if (!matching) return;
+    const members = new Set<number>();
+    for (const chunk of only ? chunked(only) : [undefined]) {
+      let q = trx.selectFrom('audience_members').select('customer_id').where('audience_id', '=', a.id);
+      if (chunk) q = q.where('customer_id', 'in', chunk);
+      for (const m of await q.execute()) members.add(m.customer_id);
+    }
+    const matched = new Set(matching);
+    const entered = matching.filter((id) => !members.has(id));
+    const exited = [...members].filter((id) => !matched.has(id));
+    for (const chunk of chunked(entered, 500)) {
+      await trx
+        .insertInto('audience_members')
+        .values(
+          chunk.map((customer_id) => ({
+            audience_id: a.id,
+            customer_id,
+            tenant_id: a.tenant_id,
+            entered_at: now,
+          })),
+        )
+        .execute();
+    }
+    for (const chunk of chunked(exited)) {
+      await trx
+        .deleteFrom('audience_members')
+        .where('audience_id', '=', a.id)
+        .where('customer_id', 'in', chunk)
+        .execute();
+    }
+    const change = (type: string, ids: number[]) =>
+      ids.map((customerId) => ({
+        tenantId: a.tenant_id,
+        type,
+        aggregateType: 'customer',
+        aggregateId: String(customerId),
+        payload: { audienceId: a.id, customerId },
+      }));
+    for (const chunk of chunked(
+      [...change('audience.entered', entered), ...change('audience.exited', exited)],
+      500,
+    )) {
+      await p.outbox.append(trx, chunk);
+    }
+    if (entered.length || exited.length || !only) {
+      const size = await trx
+        .selectFrom('audience_members')
+        .select((eb) => eb.fn.countAll<number | string>().as('n'))
+        .where('audience_id', '=', a.id)
+        .executeTakeFirstOrThrow();
+      await trx
+        .updateTable('audiences')
+        .set({ size: Number(size.n), ...(only ? {} : { refreshed_at: now }) })
+        .where('id', '=', a.id)
+        .execute();
+    }
+  }
+
+  const enqueueRefresh = (trx: Trx, a: Pick<Row, 'id' | 'tenant_id'>, runAt = clock.now()) =>
+    p.jobs.enqueue(
+      {
+        queue: REFRESH_QUEUE,
+        tenantId: a.tenant_id,
+        payload: { audienceId: a.id },
+        runAt,
+        dedupeKey: `${REFRESH_QUEUE}:${a.id}:${runAt}`,
+      },
+      trx,
+    );
+
+  p.jobs.handle(REFRESH_QUEUE, async (payload) => {
+    await p.tx(async (trx) => {
+      const a = await trx
+        .selectFrom('audiences')
+        .selectAll()
+        .where('id', '=', String(payload.audienceId))
+        .executeTakeFirst();
+      if (a?.kind !== 'dynamic') return ok(null);
+      await refresh(trx, a);
+      // Again tomorrow, so windows such as "in the last 30 days" follow the clock.
+      await enqueueRefresh(trx, a, (Math.floor(clock.now() / DAY) + 1) * DAY);
+      return ok(null);
+    });
+  });
+
+  p.outbox.subscribe({
+    name: 'audiences',
+    async handle(events, trx) {
+      for (const [tenantId, ids] of touchedByTenant(events, { tagsSetByRules: true })) {
+        const audiences = await trx
+          .selectFrom('audiences')
+          .selectAll()
+          .where('tenant_id', '=', tenantId)
+          .where('kind', '=', 'dynamic')
+          .execute();
+        for (const a of audiences) await refresh(trx, a, ids);
+      }
+    },
+  });
+
+  const find = (ctx: Ctx, id: string) =>
+    db
+      .selectFrom('audiences')
+      .selectAll()
+      .where('tenant_id', '=', ctx.principal.tenantId)
+      .where('id', '=', id)
+      .executeTakeFirst();
+
+  return {
+    async list(ctx: Ctx): Promise<Audience[]> {
+      const rows = await db
+        .selectFrom('audiences')
+        .selectAll()
+        .where('tenant_id', '=', ctx.principal.tenantId)
+        .orderBy('created_at', 'desc')
+        .execute();
+      return rows.map(toAudience);
+    },
+
+    async get(ctx: Ctx, id: string): Promise<Result<Audience>> {
+      const row = await find(ctx, id);
+      return row ? ok(toAudience(row)) : notFound('audience');
+    },
+
+    /** Saves an audience; its members are computed at once, in the same transaction. */
+    create(ctx: Ctx, input: CreateAudience): Promise<Result<Audience>> {
+      return p.tx(async (trx) => {
+        const tenantId = ctx.principal.tenantId;
+        const checked = checkRule(
+          input.rule,
+          await ruleContextOf(trx, tenantId, await definitionsOf(trx, tenantId)),
+        );
+        if (!checked.ok) return checked;
+        const now = clock.now();
+        const row: Row = {
+          id: newId('aud', now),
+          tenant_id: tenantId,
+          name: input.name,
+          rule: JSON.stringify(input.rule),
+          kind: input.kind,
+          size: 0,
+          refreshed_at: null,
+          created_at: now,
+          updated_at: now,
+        };
+        await trx.insertInto('audiences').values(row).execute();
+        await refresh(trx, row);
+        if (row.kind === 'dynamic') await enqueueRefresh(trx, row, (Math.floor(now / DAY) + 1) * DAY);
+        const saved = await trx
+          .selectFrom('audiences')
+          .selectAll()
+          .where('id', '=', row.id)
+          .executeTakeFirstOrThrow();
+        const out = toAudience(saved);
+        await audit.record(trx, ctx, {
+          action: 'audience.created',
+          targetType: 'audience',
+          targetId: row.id,
+          after: out,
+        });
+        return ok(out);
+      });
+    },
+  };
+}
