@@ -1,7 +1,7 @@
 import type { Rule } from '@pond/contracts';
-import { makeTenant, openTestStorage, simulatedClock, testDialects } from '@pond/testing';
+import { makeTenant, must, openTestServices, simulatedClock, testDialects } from '@pond/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createServices, type Services } from '../services.ts';
+import type { Services } from '../services.ts';
 import type { Ctx } from '../shared/context.ts';
 
 const DAY = 86_400_000;
@@ -13,15 +13,8 @@ describe.each(testDialects())('audience rules in SQL on %s', (dialect) => {
   let close: () => Promise<void>;
   const tag: Record<string, string> = {};
 
-  const must = <T>(r: { ok: true; value: T } | { ok: false; error: { message: string } }): T => {
-    if (!r.ok) throw new Error(r.error.message);
-    return r.value;
-  };
-
   beforeAll(async () => {
-    const opened = await openTestStorage(dialect);
-    close = opened.close;
-    services = createServices({ storage: opened.storage, clock });
+    ({ services, close } = await openTestServices(dialect, clock));
     const t = await makeTenant(services);
     owner = t.owner;
     for (const [key, type, options] of [

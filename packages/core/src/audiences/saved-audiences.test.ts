@@ -1,6 +1,13 @@
-import { makeTenant, openTestStorage, simulatedClock, testDialects } from '@pond/testing';
+import {
+  makeTenant,
+  must,
+  openTestServices,
+  settle as settleAll,
+  simulatedClock,
+  testDialects,
+} from '@pond/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createServices, type Services } from '../services.ts';
+import type { Services } from '../services.ts';
 import type { Ctx } from '../shared/context.ts';
 
 describe.each(testDialects())('saved audiences on %s', (dialect) => {
@@ -10,25 +17,15 @@ describe.each(testDialects())('saved audiences on %s', (dialect) => {
   let tenantId: string;
   let close: () => Promise<void>;
 
-  const must = <T>(r: { ok: true; value: T } | { ok: false; error: { message: string } }): T => {
-    if (!r.ok) throw new Error(r.error.message);
-    return r.value;
-  };
-
   beforeAll(async () => {
-    const opened = await openTestStorage(dialect);
-    close = opened.close;
-    services = createServices({ storage: opened.storage, clock });
+    ({ services, close } = await openTestServices(dialect, clock));
     const t = await makeTenant(services);
     owner = t.owner;
     tenantId = t.tenantId;
   });
   afterAll(() => close());
 
-  const settle = async () => {
-    await services.platform.jobs.runDue();
-    await services.platform.outbox.drain();
-  };
+  const settle = () => settleAll(services);
   const members = async (audienceId: string) =>
     must(await services.customers.list(owner, { audienceId, limit: 50, order: 'asc' }))
       .data.map((c) => c.name)

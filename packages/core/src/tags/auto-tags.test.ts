@@ -1,6 +1,13 @@
-import { makeTenant, openTestStorage, simulatedClock, testDialects } from '@pond/testing';
+import {
+  makeTenant,
+  must,
+  openTestServices,
+  settle as settleAll,
+  simulatedClock,
+  testDialects,
+} from '@pond/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createServices, type Services } from '../services.ts';
+import type { Services } from '../services.ts';
 import type { Ctx } from '../shared/context.ts';
 
 describe.each(testDialects())('auto-tag rules on %s', (dialect) => {
@@ -11,15 +18,8 @@ describe.each(testDialects())('auto-tag rules on %s', (dialect) => {
   let groupId: string;
   let close: () => Promise<void>;
 
-  const must = <T>(r: { ok: true; value: T } | { ok: false; error: { message: string } }): T => {
-    if (!r.ok) throw new Error(r.error.message);
-    return r.value;
-  };
-
   beforeAll(async () => {
-    const opened = await openTestStorage(dialect);
-    close = opened.close;
-    services = createServices({ storage: opened.storage, clock });
+    ({ services, close } = await openTestServices(dialect, clock));
     const t = await makeTenant(services);
     owner = t.owner;
     tenantId = t.tenantId;
@@ -28,10 +28,7 @@ describe.each(testDialects())('auto-tag rules on %s', (dialect) => {
   afterAll(() => close());
 
   /** Lets queued full runs and outbox reactions happen, as the worker would. */
-  const settle = async () => {
-    await services.platform.jobs.runDue();
-    await services.platform.outbox.drain();
-  };
+  const settle = () => settleAll(services);
   const newTag = async (name: string) =>
     must(await services.tags.create(owner, { groupId, name, color: 'blue' })).id;
   const newCustomer = async (name: string, city: string) =>
