@@ -284,6 +284,10 @@ describe.runIf(browserAvailable())('console in Chromium', () => {
     await page.locator('.ant-statistic', { hasText: '匹配客户' }).getByText('2', { exact: true }).waitFor();
     await page.screenshot({ path: '/tmp/pond-console-audience.png' });
 
+    await page.getByLabel('搜索一位客户').fill('李雷');
+    await page.locator('.ant-select-dropdown:visible .ant-select-item-option', { hasText: '李雷' }).click();
+    await page.getByText('这位客户在人群中：').waitFor();
+
     await page.getByRole('button', { name: '保存为人群' }).click();
     await page.getByRole('dialog').getByLabel('名称').fill('南京或咖啡');
     await page

@@ -78,6 +78,8 @@ import {
   AutoTagRule,
   CreateAudience,
   CreateAutoTagRule,
+  ExplainAudience,
+  ExplainedNode,
   PreviewAudience,
   UpdateAutoTagRule,
 } from './rules.ts';
@@ -755,6 +757,16 @@ export const api = {
       body: CreateAudience,
       response: Audience,
       status: 201,
+    }),
+    explain: endpoint({
+      method: 'POST',
+      path: '/api/v1/audiences/explain',
+      summary: 'Why a customer is in or out of a rule: each condition, held or not, with its value',
+      tag: 'audiences',
+      auth: 'principal',
+      permission: 'customers.read',
+      body: ExplainAudience,
+      response: ExplainedNode,
     }),
     preview: endpoint({
       method: 'POST',

@@ -218,3 +218,26 @@ export const CreateAudience = z.strictObject({
   kind: z.enum(['dynamic', 'static']).default('dynamic'),
 });
 export type CreateAudience = z.infer<typeof CreateAudience>;
+
+export const ExplainAudience = z.strictObject({ rule: Rule, customerId: Id });
+export type ExplainAudience = z.infer<typeof ExplainAudience>;
+
+/** One node of a rule for one customer: whether it held, and the value it looked at. */
+export interface ExplainedNode {
+  /** Where the node sits in the rule (`rule.rules.1`). */
+  readonly path: string;
+  readonly kind: Rule['kind'];
+  readonly held: boolean;
+  /** The field's value, the event count, the aggregate, the last time, the consent, the tags held. */
+  readonly value?: unknown;
+  readonly children?: ExplainedNode[];
+}
+export const ExplainedNode: z.ZodType<ExplainedNode> = z.lazy(() =>
+  z.object({
+    path: z.string(),
+    kind: z.enum(['attribute', 'tags', 'event', 'not_since', 'aggregate', 'consent', 'all', 'any', 'not']),
+    held: z.boolean(),
+    value: z.unknown().optional(),
+    children: z.array(ExplainedNode).optional(),
+  }),
+);

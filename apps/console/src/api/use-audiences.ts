@@ -48,3 +48,16 @@ export function useSaveAudience() {
     onSuccess: () => queryClient.invalidateQueries({ queryKey: ['audiences'] }),
   });
 }
+
+/** Each condition of a rule for one customer, held or not, with its value. */
+export function useExplain(rule: Rule | null, customerId: string | undefined) {
+  const { client } = useApi();
+  const settled = useDebounced(rule);
+  return useQuery({
+    queryKey: ['audience-explain', settled, customerId],
+    enabled: settled !== null && Boolean(customerId),
+    retry: false,
+    queryFn: () =>
+      client.audiences.explain({ body: { rule: settled as Rule, customerId: customerId ?? '' } }),
+  });
+}

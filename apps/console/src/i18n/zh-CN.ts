@@ -405,6 +405,19 @@ export const zhCN = {
   'audiences.refreshed': '最近全量刷新',
   'audiences.save': '保存为人群',
   'audiences.showing': '人群「{name}」的 {size} 位客户',
+  'audiences.explain': '为什么在 / 不在这个人群',
+  'audiences.explainPick': '搜索一位客户',
+  'audiences.explainIn': '这位客户在人群中：',
+  'audiences.explainOut': '这位客户不在人群中：',
+  'audiences.explain.all': '全部满足',
+  'audiences.explain.any': '任一满足',
+  'audiences.explain.not': '不满足',
+  'audiences.explain.attribute': '属性',
+  'audiences.explain.tags': '标签',
+  'audiences.explain.event': '事件次数',
+  'audiences.explain.not_since': '最近一次',
+  'audiences.explain.aggregate': '统计值',
+  'audiences.explain.consent': '授权',
 } as const;
 
 export type MessageKey = keyof typeof zhCN;

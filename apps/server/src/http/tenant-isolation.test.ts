@@ -329,6 +329,12 @@ describe.each(testDialects())('tenant isolation on %s', (dialect) => {
       ],
       [
         'POST',
+        '/api/v1/audiences/explain',
+        { rule: { kind: 'attribute', field: 'city', op: 'exists' }, customerId: ids.customer },
+        'body.customerId',
+      ],
+      [
+        'POST',
         '/api/v1/audiences/preview',
         { rule: { kind: 'tags', match: 'any', tagIds: [ids.tag] } },
         'body.rule.tagIds.0',

@@ -8,5 +8,6 @@ export function audienceRoutes(app: FastifyInstance, services: Services) {
   implement(app, services, api.audiences.list, async ({ ctx }) => ({ data: await savedAudiences.list(ctx) }));
   implement(app, services, api.audiences.get, ({ ctx, params }) => savedAudiences.get(ctx, params.id));
   implement(app, services, api.audiences.create, ({ ctx, body }) => savedAudiences.create(ctx, body));
+  implement(app, services, api.audiences.explain, ({ ctx, body }) => services.audiences.explain(ctx, body));
   implement(app, services, api.audiences.preview, ({ ctx, body }) => services.audiences.preview(ctx, body));
 }

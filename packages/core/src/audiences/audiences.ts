@@ -1,12 +1,13 @@
-import type { Customer, PreviewAudience } from '@pond/contracts';
+import type { Customer, ExplainAudience, ExplainedNode, PreviewAudience, Rule } from '@pond/contracts';
+import { sql } from 'kysely';
 import { definitionsOf } from '../customers/attributes.ts';
 import { toCustomer } from '../customers/customer-view.ts';
 import { customerScope } from '../customers/scope.ts';
 import type { Platform } from '../platform/platform.ts';
 import { type Ctx, can } from '../shared/context.ts';
-import { ok, type Result } from '../shared/result.ts';
+import { notFound, ok, type Result } from '../shared/result.ts';
 import { checkRule, ruleContextOf } from './rule-check.ts';
-import { ruleToSql } from './rule-sql.ts';
+import { ruleToSql, sqlOf } from './rule-sql.ts';
 
 export interface AudiencePreview {
   readonly count: number;
@@ -39,6 +40,56 @@ export function createAudiences(p: Platform) {
       ]);
       const unmasked = can(ctx, 'pii.view');
       return ok({ count: Number(total.n), sample: rows.map((r) => toCustomer(r, unmasked)) });
+    },
+
+    /** Why one customer is in or out: each node of the rule, held or not, with its value. */
+    async explain(ctx: Ctx, input: ExplainAudience): Promise<Result<ExplainedNode>> {
+      const tenantId = ctx.principal.tenantId;
+      const customer = await db
+        .selectFrom('customers')
+        .select('id')
+        .where(customerScope(ctx))
+        .where('public_id', '=', input.customerId)
+        .executeTakeFirst();
+      if (!customer) return notFound('customer', 'body.customerId');
+      const definitions = await definitionsOf(db, tenantId);
+      const checked = checkRule(input.rule, await ruleContextOf(db, tenantId, definitions));
+      if (!checked.ok) return checked;
+      const now = clock.now();
+      const { condition, value } = sqlOf({ tenantId, now, dialect: p.dialect, definitions });
+      const one = () => db.selectFrom('customers').where('customers.id', '=', customer.id);
+      const walk = async (r: Rule, path: string): Promise<ExplainedNode> => {
+        if (r.kind === 'all' || r.kind === 'any') {
+          const children = await Promise.all(r.rules.map((c, i) => walk(c, `${path}.rules.${i}`)));
+          const held = r.kind === 'all' ? children.every((c) => c.held) : children.some((c) => c.held);
+          return { path, kind: r.kind, held, children };
+        }
+        if (r.kind === 'not') {
+          const child = await walk(r.rule, `${path}.rule`);
+          return { path, kind: r.kind, held: !child.held, children: [child] };
+        }
+        const held =
+          (await one()
+            .select('customers.id')
+            .where((eb) => condition(eb, r))
+            .executeTakeFirst()) !== undefined;
+        if (r.kind === 'tags') {
+          const rows = await db
+            .selectFrom('customer_tags')
+            .select('tag_id')
+            .where('tenant_id', '=', tenantId)
+            .where('customer_id', '=', customer.id)
+            .where('tag_id', 'in', r.tagIds)
+            .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', now)]))
+            .execute();
+          return { path, kind: r.kind, held, value: [...new Set(rows.map((x) => x.tag_id))] };
+        }
+        const v = await one()
+          .select((eb) => sql`${value(eb, r) ?? sql`null`}`.as('v'))
+          .executeTakeFirst();
+        return { path, kind: r.kind, held, value: (v as { v?: unknown } | undefined)?.v ?? null };
+      };
+      return ok(await walk(checked.value, 'rule'));
     },
   };
 }

@@ -217,6 +217,47 @@ describe.each(testDialects())('audience rules in SQL on %s', (dialect) => {
     expect(await names(withIds)).toEqual(expected);
   });
 
+  it('explains, node by node, why a customer is in or out, with the values that decided it', async () => {
+    const a =
+      must(await services.customers.list(owner, { q: 'A', limit: 1, order: 'desc' })).data[0]?.id ?? '';
+    const explained = must(
+      await services.audiences.explain(owner, {
+        customerId: a,
+        rule: {
+          kind: 'all',
+          rules: [
+            { kind: 'attribute', field: 'attributes.shoe_size', op: 'gt', value: 40 },
+            { kind: 'event', name: 'Order Completed', withinDays: 30, count: { op: 'at_least', n: 2 } },
+            {
+              kind: 'aggregate',
+              name: 'Order Completed',
+              fn: 'sum',
+              property: 'value',
+              withinDays: 90,
+              op: 'gt',
+              value: 500,
+            },
+            { kind: 'tags', match: 'all', tagIds: [tag.T1 ?? '', tag.T2 ?? ''] },
+            { kind: 'consent', purpose: 'marketing', channel: 'sms', status: 'granted' },
+          ],
+        },
+      }),
+    );
+    expect(explained.held).toBe(false);
+    expect(explained.children?.map((c) => [c.path, c.held, c.value])).toEqual([
+      ['rule.rules.0', false, 38],
+      ['rule.rules.1', true, 3],
+      ['rule.rules.2', true, 600],
+      ['rule.rules.3', false, [tag.T1]],
+      ['rule.rules.4', true, 'granted'],
+    ]);
+    const stranger = await services.audiences.explain(owner, {
+      customerId: 'cus_nobody',
+      rule: { kind: 'attribute', field: 'city', op: 'exists' },
+    });
+    expect(stranger.ok ? 'found' : stranger.error.field).toBe('body.customerId');
+  });
+
   it('refuses rules naming what the tenant does not have, at the node at fault', async () => {
     const refused: [Rule, string, string][] = [
       [{ kind: 'attribute', field: 'shoe', op: 'eq', value: 1 }, 'body.rule.field', 'no field'],

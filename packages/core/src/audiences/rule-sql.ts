@@ -8,20 +8,29 @@ type Eb = ExpressionBuilder<Database, 'customers'>;
 const DAY = 86_400_000;
 const CMP = { eq: '=', neq: '<>', lt: '<', lte: '<=', gt: '>', gte: '>=' } as const;
 
+export interface RuleEnv {
+  readonly tenantId: string;
+  readonly now: number;
+  readonly dialect: DialectInfo;
+  readonly definitions: ReadonlyMap<string, AttributeDefinition>;
+}
+
 /**
  * The reference evaluator: a checked rule as one SQL condition on `customers`, the same on
  * both engines. It reads the tables directly, so it is the definition of what a rule means;
  * faster evaluators must give the same answers.
  */
-export function ruleToSql(
-  rule: Rule,
-  env: {
-    readonly tenantId: string;
-    readonly now: number;
-    readonly dialect: DialectInfo;
-    readonly definitions: ReadonlyMap<string, AttributeDefinition>;
-  },
-) {
+export function ruleToSql(rule: Rule, env: RuleEnv) {
+  const { condition } = sqlOf(env);
+  return (eb: Eb) => condition(eb, rule);
+}
+
+/**
+ * The SQL of rules: `condition` is whether a customer matches; `value` is, for one condition,
+ * the customer's value it looked at (the field, the event count, the aggregate, the last time
+ * of an event, the consent given) — what "explain" shows.
+ */
+export function sqlOf(env: RuleEnv) {
   const { tenantId, now, dialect } = env;
   const json = dialect.json;
 
@@ -34,6 +43,42 @@ export function ruleToSql(
     if (withinDays !== undefined) q = q.where('e.timestamp', '>=', now - withinDays * DAY);
     return q;
   };
+
+  const filteredEvents = (eb: Eb, r: Extract<Rule, { kind: 'event' }>) => {
+    let q = eventsOf(eb, r.name, r.withinDays);
+    for (const w of r.where ?? []) {
+      q = q.where(
+        w.op === 'eq'
+          ? json.equals('e.properties', w.property, w.value)
+          : w.op === 'neq'
+            ? sql<SqlBool>`not ${json.equals('e.properties', w.property, w.value)}`
+            : sql<SqlBool>`${json.number('e.properties', w.property)} ${sql.raw(CMP[w.op])} ${w.value}`,
+      );
+    }
+    return q;
+  };
+
+  const aggregateOf = (eb: Eb, r: Extract<Rule, { kind: 'aggregate' }>) => {
+    const q = eventsOf(eb, r.name, r.withinDays);
+    return r.fn === 'count'
+      ? q.select((s) => s.fn.countAll().as('v'))
+      : q.select(() => {
+          const n = json.number('e.properties', r.property ?? '');
+          const agg = r.fn === 'sum' ? sql`coalesce(sum(${n}), 0)` : sql`${sql.raw(r.fn)}(${n})`;
+          return agg.as('v');
+        });
+  };
+
+  const latestConsent = (eb: Eb, r: Extract<Rule, { kind: 'consent' }>) =>
+    eb
+      .selectFrom('consents as c')
+      .select('c.status')
+      .where('c.tenant_id', '=', tenantId)
+      .whereRef('c.customer_id', '=', 'customers.id')
+      .where('c.purpose', '=', r.purpose)
+      .where('c.channel', '=', r.channel)
+      .orderBy('c.id', 'desc')
+      .limit(1);
 
   const build = (eb: Eb, r: Rule): Expression<SqlBool> => {
     switch (r.kind) {
@@ -61,16 +106,7 @@ export function ruleToSql(
         return eb.and(r.tagIds.map((id) => has([id])));
       }
       case 'event': {
-        let q = eventsOf(eb, r.name, r.withinDays);
-        for (const w of r.where ?? []) {
-          q = q.where(
-            w.op === 'eq'
-              ? json.equals('e.properties', w.property, w.value)
-              : w.op === 'neq'
-                ? sql<SqlBool>`not ${json.equals('e.properties', w.property, w.value)}`
-                : sql<SqlBool>`${json.number('e.properties', w.property)} ${sql.raw(CMP[w.op])} ${w.value}`,
-          );
-        }
+        const q = filteredEvents(eb, r);
         const count = r.count ?? { op: 'at_least' as const, n: 1 };
         if (count.op === 'at_least' && count.n <= 1) {
           return count.n === 0 ? sql<SqlBool>`1 = 1` : eb.exists(q.select('e.id'));
@@ -81,45 +117,30 @@ export function ruleToSql(
       }
       case 'not_since':
         return eb.not(eb.exists(eventsOf(eb, r.name, r.days).select('e.id')));
-      case 'aggregate': {
-        const q = eventsOf(eb, r.name, r.withinDays);
-        const value =
-          r.fn === 'count'
-            ? q.select((s) => s.fn.countAll().as('v'))
-            : q.select(() => {
-                const n = json.number('e.properties', r.property ?? '');
-                const agg = r.fn === 'sum' ? sql`coalesce(sum(${n}), 0)` : sql`${sql.raw(r.fn)}(${n})`;
-                return agg.as('v');
-              });
-        return eb(value, CMP[r.op], r.value);
-      }
-      case 'consent': {
-        const latest = eb
-          .selectFrom('consents as c')
-          .select('c.status')
-          .where('c.tenant_id', '=', tenantId)
-          .whereRef('c.customer_id', '=', 'customers.id')
-          .where('c.purpose', '=', r.purpose)
-          .where('c.channel', '=', r.channel)
-          .orderBy('c.id', 'desc')
-          .limit(1);
-        return eb(latest, '=', r.status);
-      }
+      case 'aggregate':
+        return eb(aggregateOf(eb, r), CMP[r.op], r.value);
+      case 'consent':
+        return eb(latestConsent(eb, r), '=', r.status);
     }
   };
 
-  const attribute = (eb: Eb, r: Extract<Rule, { kind: 'attribute' }>): Expression<SqlBool> => {
-    const field = fieldOf(r.field, env.definitions);
-    if (!field) throw new Error(`rule not checked: no field ${r.field}`);
+  /** A field's value: a column, or a custom attribute read from JSON. */
+  const fieldRef = (name: string) => {
+    const field = fieldOf(name, env.definitions);
+    if (!field) throw new Error(`rule not checked: no field ${name}`);
     const key = field.attribute;
-    const values = Array.isArray(r.value) ? r.value : [];
-    // The value expression: a column, or a custom attribute read from JSON.
     const ref =
       key === undefined
         ? sql.ref(`customers.${field.column}`)
         : field.type === 'number'
           ? json.number('customers.attributes', key)
           : json.text('customers.attributes', key);
+    return { field, key, ref };
+  };
+
+  const attribute = (eb: Eb, r: Extract<Rule, { kind: 'attribute' }>): Expression<SqlBool> => {
+    const { field, key, ref } = fieldRef(r.field);
+    const values = Array.isArray(r.value) ? r.value : [];
     const present =
       key === undefined ? sql<SqlBool>`${ref} is not null` : json.exists('customers.attributes', key);
     const equals = (v: string | number | boolean) =>
@@ -156,5 +177,23 @@ export function ruleToSql(
     }
   };
 
-  return (eb: Eb) => build(eb, rule);
+  /** The value a condition looked at, for one customer row; null for groups and tags. */
+  const value = (eb: Eb, r: Rule): Expression<unknown> | null => {
+    switch (r.kind) {
+      case 'attribute':
+        return fieldRef(r.field).ref;
+      case 'event':
+        return filteredEvents(eb, r).select((s) => s.fn.countAll().as('n'));
+      case 'not_since':
+        return eventsOf(eb, r.name).select((s) => s.fn.max('e.timestamp').as('last'));
+      case 'aggregate':
+        return aggregateOf(eb, r);
+      case 'consent':
+        return latestConsent(eb, r);
+      default:
+        return null;
+    }
+  };
+
+  return { condition: build, value };
 }

@@ -20,6 +20,7 @@ import { useAudiencePreview, useSaveAudience } from '../../api/use-audiences.ts'
 import { errorText } from '../../components/api-error.ts';
 import { usePermissions } from '../../components/app-layout.tsx';
 import { useI18n } from '../../i18n/i18n.tsx';
+import { ExplainPanel } from './explain-panel.tsx';
 import { RuleBuilder } from './rule-builder.tsx';
 
 /** The live count and newest matches of a rule being edited. */
@@ -91,6 +92,7 @@ export function AudienceBuilderPage() {
       <Col xs={24} xl={9}>
         <Card>
           <RulePreview rule={rule} />
+          <ExplainPanel rule={rule} />
         </Card>
       </Col>
       <Modal
