@@ -296,6 +296,22 @@ describe.runIf(browserAvailable())('console in Chromium', () => {
       .click();
     await page.getByText('人群「南京或咖啡」的 2 位客户').waitFor();
     await page.getByRole('cell', { name: '韩梅梅' }).waitFor();
+
+    // A second audience, then how the two overlap.
+    await services.savedAudiences.create(tenant.owner, {
+      name: '南京',
+      rule: { kind: 'attribute', field: 'city', op: 'eq', value: '南京' },
+      kind: 'static',
+    });
+    await page.getByRole('menuitem', { name: '人群' }).click();
+    for (const name of ['南京或咖啡', '南京']) {
+      const row = page.locator('tr').filter({ has: page.getByRole('cell', { name, exact: true }) });
+      await row.getByRole('checkbox').check();
+    }
+    await page.getByRole('button', { name: /比较重叠/ }).click();
+    await page.getByRole('dialog').getByRole('cell', { name: '1', exact: true }).first().waitFor();
+    await page.keyboard.press('Escape');
+    await page.getByRole('dialog').waitFor({ state: 'hidden' });
   });
 
   it('creates an auto-tag rule that tags the matching customers', async () => {

@@ -75,6 +75,8 @@ import {
 import { Consent, ConsentOverview, CustomerDataExport, EraseCustomer, RecordConsent } from './privacy.ts';
 import {
   Audience,
+  AudienceOverlap,
+  AudienceOverlapQuery,
   AutoTagRule,
   CreateAudience,
   CreateAutoTagRule,
@@ -757,6 +759,16 @@ export const api = {
       body: CreateAudience,
       response: Audience,
       status: 201,
+    }),
+    overlap: endpoint({
+      method: 'POST',
+      path: '/api/v1/audiences/overlap',
+      summary: 'How 2 to 5 saved audiences overlap: each size, each pair, and all of them',
+      tag: 'audiences',
+      auth: 'principal',
+      permission: 'customers.read',
+      body: AudienceOverlapQuery,
+      response: AudienceOverlap,
     }),
     explain: endpoint({
       method: 'POST',

@@ -241,3 +241,16 @@ export const ExplainedNode: z.ZodType<ExplainedNode> = z.lazy(() =>
     children: z.array(ExplainedNode).optional(),
   }),
 );
+
+export const AudienceOverlapQuery = z.strictObject({ audienceIds: z.array(Id).min(2).max(5) });
+export type AudienceOverlapQuery = z.infer<typeof AudienceOverlapQuery>;
+
+export const AudienceOverlap = z.object({
+  /** Each audience's size among the customers the caller sees. */
+  audiences: z.array(z.object({ id: Id, name: z.string(), size: z.number().int() })),
+  /** Customers in both of each pair. */
+  pairs: z.array(z.object({ a: Id, b: Id, both: z.number().int() })),
+  /** Customers in every one of them. */
+  all: z.number().int(),
+});
+export type AudienceOverlap = z.infer<typeof AudienceOverlap>;

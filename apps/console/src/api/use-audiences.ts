@@ -61,3 +61,12 @@ export function useExplain(rule: Rule | null, customerId: string | undefined) {
       client.audiences.explain({ body: { rule: settled as Rule, customerId: customerId ?? '' } }),
   });
 }
+
+export function useAudienceOverlap(ids: string[]) {
+  const { client } = useApi();
+  return useQuery({
+    queryKey: ['audience-overlap', ids],
+    enabled: ids.length >= 2 && ids.length <= 5,
+    queryFn: () => client.audiences.overlap({ body: { audienceIds: ids } }),
+  });
+}

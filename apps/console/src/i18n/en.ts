@@ -424,4 +424,10 @@ export const en: Messages = {
   'audiences.explain.not_since': 'Last time',
   'audiences.explain.aggregate': 'Aggregate',
   'audiences.explain.consent': 'Consent',
+  'audiences.compare': 'Compare overlap (pick 2–5)',
+  'audiences.overlap': 'Audience overlap',
+  'audiences.overlapAll': 'Customers in every chosen audience',
+  'audiences.overlapBoth': 'In both',
+  'audiences.overlapShareA': 'Share of A',
+  'audiences.overlapShareB': 'Share of B',
 };

@@ -418,6 +418,12 @@ export const zhCN = {
   'audiences.explain.not_since': '最近一次',
   'audiences.explain.aggregate': '统计值',
   'audiences.explain.consent': '授权',
+  'audiences.compare': '比较重叠（选 2–5 个）',
+  'audiences.overlap': '人群重叠',
+  'audiences.overlapAll': '同时在所有所选人群中的客户',
+  'audiences.overlapBoth': '两者都在',
+  'audiences.overlapShareA': '占 A',
+  'audiences.overlapShareB': '占 B',
 } as const;
 
 export type MessageKey = keyof typeof zhCN;

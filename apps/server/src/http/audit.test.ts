@@ -13,6 +13,7 @@ const EXEMPT: Record<string, string> = {
   'imports.upload': 'takes a raw file body; routes/imports.test.ts checks its import.uploaded entry',
   'audiences.preview': 'reads only: a rule is sent in a body because it does not fit in a query string',
   'audiences.explain': 'reads only, like audiences.preview',
+  'audiences.overlap': 'reads only, like audiences.preview',
 };
 
 interface Request {

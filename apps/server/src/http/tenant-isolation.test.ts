@@ -329,6 +329,12 @@ describe.each(testDialects())('tenant isolation on %s', (dialect) => {
       ],
       [
         'POST',
+        '/api/v1/audiences/overlap',
+        { audienceIds: [ids.audience, ids.audience] },
+        'body.audienceIds.0',
+      ],
+      [
+        'POST',
         '/api/v1/audiences/explain',
         { rule: { kind: 'attribute', field: 'city', op: 'exists' }, customerId: ids.customer },
         'body.customerId',

@@ -88,6 +88,42 @@ describe.each(testDialects())('saved audiences on %s', (dialect) => {
     expect(await members(dynamic.id)).toEqual(['B']);
   });
 
+  it('measures the overlap of audiences', async () => {
+    const create = async (name: string, city: string, level: string) =>
+      must(
+        await services.customers.create(owner, {
+          name,
+          city,
+          membershipLevel: level,
+          identities: [{ type: 'user_id', value: name }],
+        }),
+      );
+    await create('O1', '苏州', '金卡');
+    await create('O2', '苏州', '银卡');
+    await create('O3', '无锡', '金卡');
+    const save = async (name: string, field: 'city' | 'membershipLevel', value: string) =>
+      must(
+        await services.savedAudiences.create(owner, {
+          name,
+          rule: { kind: 'attribute', field, op: 'eq', value },
+          kind: 'static',
+        }),
+      ).id;
+    const suzhou = await save('苏州', 'city', '苏州');
+    const gold = await save('金卡', 'membershipLevel', '金卡');
+    const wuxi = await save('无锡', 'city', '无锡');
+    const overlap = must(await services.savedAudiences.overlap(owner, [suzhou, gold, wuxi]));
+    expect(overlap.audiences.map((a) => [a.name, a.size])).toEqual([
+      ['苏州', 2],
+      ['金卡', 2],
+      ['无锡', 1],
+    ]);
+    expect(overlap.pairs.map((p) => p.both)).toEqual([1, 0, 1]);
+    expect(overlap.all).toBe(0);
+    const unknown = await services.savedAudiences.overlap(owner, [suzhou, 'aud_nope']);
+    expect(unknown.ok ? 'found' : unknown.error.field).toBe('body.audienceIds.1');
+  });
+
   it('refuses a rule that does not fit the tenant', async () => {
     const r = await services.savedAudiences.create(owner, {
       name: 'x',

@@ -1,8 +1,9 @@
-import type { Audience, CreateAudience, Rule } from '@pond/contracts';
+import type { Audience, AudienceOverlap, CreateAudience, Rule } from '@pond/contracts';
 import type { AudienceTable, Trx } from '@pond/storage';
 import type { Selectable } from 'kysely';
 import type { AuditLog } from '../audit/audit-log.ts';
 import { definitionsOf } from '../customers/attributes.ts';
+import { customerScope } from '../customers/scope.ts';
 import type { Platform } from '../platform/platform.ts';
 import type { Ctx } from '../shared/context.ts';
 import { newId } from '../shared/ids.ts';
@@ -165,6 +166,46 @@ export function createSavedAudiences(p: Platform, audit: AuditLog) {
     async get(ctx: Ctx, id: string): Promise<Result<Audience>> {
       const row = await find(ctx, id);
       return row ? ok(toAudience(row)) : notFound('audience');
+    },
+
+    /** Sizes, pairwise overlaps and the common core of 2–5 audiences, within the caller's scope. */
+    async overlap(ctx: Ctx, ids: readonly string[]): Promise<Result<AudienceOverlap>> {
+      const rows = await db
+        .selectFrom('audiences')
+        .select(['id', 'name'])
+        .where('tenant_id', '=', ctx.principal.tenantId)
+        .where('id', 'in', [...ids])
+        .execute();
+      for (const [i, id] of ids.entries()) {
+        if (!rows.some((r) => r.id === id)) return notFound('audience', `body.audienceIds.${i}`);
+      }
+      const unique = [...new Set(ids)];
+      // Members the caller may see, with the audiences they are in.
+      const members = await db
+        .selectFrom('audience_members as m')
+        .innerJoin('customers', 'customers.id', 'm.customer_id')
+        .select(['m.audience_id', 'm.customer_id'])
+        .where('m.tenant_id', '=', ctx.principal.tenantId)
+        .where('m.audience_id', 'in', unique)
+        .where(customerScope(ctx))
+        .execute();
+      const sets = new Map(unique.map((id) => [id, new Set<number>()]));
+      for (const m of members) sets.get(m.audience_id)?.add(m.customer_id);
+      const of = (id: string) => sets.get(id) ?? new Set<number>();
+      const pairs = unique.flatMap((a, i) =>
+        unique.slice(i + 1).map((b) => ({ a, b, both: [...of(a)].filter((c) => of(b).has(c)).length })),
+      );
+      const [first, ...rest] = unique;
+      const all = [...of(first ?? '')].filter((c) => rest.every((id) => of(id).has(c))).length;
+      return ok({
+        audiences: unique.map((id) => ({
+          id,
+          name: rows.find((r) => r.id === id)?.name ?? '',
+          size: of(id).size,
+        })),
+        pairs,
+        all,
+      });
     },
 
     /** Saves an audience; its members are computed at once, in the same transaction. */
