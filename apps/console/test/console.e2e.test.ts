@@ -296,6 +296,8 @@ describe.runIf(browserAvailable())('console in Chromium', () => {
       .click();
     await page.getByText('人群「南京或咖啡」的 2 位客户').waitFor();
     await page.getByRole('cell', { name: '韩梅梅' }).waitFor();
+    await page.getByRole('cell', { name: '韩梅梅' }).click();
+    await page.locator('.ant-card', { hasText: '所在人群' }).getByText('南京或咖啡').waitFor();
 
     // A second audience, then how the two overlap.
     await services.savedAudiences.create(tenant.owner, {

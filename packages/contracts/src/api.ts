@@ -80,6 +80,7 @@ import {
   AutoTagRule,
   CreateAudience,
   CreateAutoTagRule,
+  CustomerAudiences,
   ExplainAudience,
   ExplainedNode,
   PreviewAudience,
@@ -515,6 +516,18 @@ export const api = {
       params: IdParams,
       body: EraseCustomer,
       response: z.object({ id: z.string(), erasedAt: z.number().int() }),
+    }),
+  },
+  customerAudiences: {
+    list: endpoint({
+      method: 'GET',
+      path: '/api/v1/customers/:id/audiences',
+      summary: 'The saved audiences a customer is in, and their entries and exits',
+      tag: 'audiences',
+      auth: 'principal',
+      permission: 'customers.read',
+      params: IdParams,
+      response: CustomerAudiences,
     }),
   },
   customerTags: {

@@ -254,3 +254,19 @@ export const AudienceOverlap = z.object({
   all: z.number().int(),
 });
 export type AudienceOverlap = z.infer<typeof AudienceOverlap>;
+
+/** The audiences a customer is in now, and their entries and exits, newest first. */
+export const CustomerAudiences = z.object({
+  current: z.array(
+    z.object({ id: Id, name: z.string(), kind: z.enum(['dynamic', 'static']), since: z.number().int() }),
+  ),
+  history: z.array(
+    z.object({
+      audienceId: Id,
+      name: z.string(),
+      change: z.enum(['entered', 'exited']),
+      at: z.number().int(),
+    }),
+  ),
+});
+export type CustomerAudiences = z.infer<typeof CustomerAudiences>;

@@ -70,3 +70,11 @@ export function useAudienceOverlap(ids: string[]) {
     queryFn: () => client.audiences.overlap({ body: { audienceIds: ids } }),
   });
 }
+
+export function useCustomerAudiences(customerId: string) {
+  const { client } = useApi();
+  return useQuery({
+    queryKey: ['customer-audiences', customerId],
+    queryFn: () => client.customerAudiences.list({ params: { id: customerId } }),
+  });
+}

@@ -430,4 +430,9 @@ export const en: Messages = {
   'audiences.overlapBoth': 'In both',
   'audiences.overlapShareA': 'Share of A',
   'audiences.overlapShareB': 'Share of B',
+  'audiences.ofCustomer': 'Audiences',
+  'audiences.inNone': 'In no saved audience',
+  'audiences.history': 'Entries and exits',
+  'audiences.entered': 'Entered',
+  'audiences.exited': 'Left',
 };

@@ -424,6 +424,11 @@ export const zhCN = {
   'audiences.overlapBoth': '两者都在',
   'audiences.overlapShareA': '占 A',
   'audiences.overlapShareB': '占 B',
+  'audiences.ofCustomer': '所在人群',
+  'audiences.inNone': '不在任何已保存的人群中',
+  'audiences.history': '进出记录',
+  'audiences.entered': '进入',
+  'audiences.exited': '离开',
 } as const;
 
 export type MessageKey = keyof typeof zhCN;

@@ -23,6 +23,7 @@ const ID_OF_GROUP: Record<string, Kind> = {
   imports: 'import',
   attributes: 'attribute',
   customerTags: 'customer',
+  customerAudiences: 'customer',
   tagGroups: 'tagGroup',
   tags: 'tag',
   autoTagRules: 'autoTagRule',

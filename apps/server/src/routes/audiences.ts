@@ -8,6 +8,9 @@ export function audienceRoutes(app: FastifyInstance, services: Services) {
   implement(app, services, api.audiences.list, async ({ ctx }) => ({ data: await savedAudiences.list(ctx) }));
   implement(app, services, api.audiences.get, ({ ctx, params }) => savedAudiences.get(ctx, params.id));
   implement(app, services, api.audiences.create, ({ ctx, body }) => savedAudiences.create(ctx, body));
+  implement(app, services, api.customerAudiences.list, ({ ctx, params }) =>
+    savedAudiences.ofCustomer(ctx, params.id),
+  );
   implement(app, services, api.audiences.overlap, ({ ctx, body }) =>
     savedAudiences.overlap(ctx, body.audienceIds),
   );

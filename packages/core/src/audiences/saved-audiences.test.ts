@@ -82,6 +82,13 @@ describe.each(testDialects())('saved audiences on %s', (dialect) => {
       'audience.exited',
     ]);
 
+    const history = must(await services.savedAudiences.ofCustomer(owner, a));
+    expect(history.current.map((x) => x.name)).toEqual(['上海快照']);
+    expect(history.history.filter((h) => h.name === '上海').map((h) => h.change)).toEqual([
+      'exited',
+      'entered',
+    ]);
+
     // A merged-away profile leaves; the survivor is re-checked.
     must(await services.customers.manualMerge(owner, b, c));
     await settle();

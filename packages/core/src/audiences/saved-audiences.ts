@@ -1,4 +1,4 @@
-import type { Audience, AudienceOverlap, CreateAudience, Rule } from '@pond/contracts';
+import type { Audience, AudienceOverlap, CreateAudience, CustomerAudiences, Rule } from '@pond/contracts';
 import type { AudienceTable, Trx } from '@pond/storage';
 import type { Selectable } from 'kysely';
 import type { AuditLog } from '../audit/audit-log.ts';
@@ -88,6 +88,16 @@ export function createSavedAudiences(p: Platform, audit: AuditLog) {
     )) {
       await p.outbox.append(trx, chunk);
     }
+    const history = [
+      ...entered.map((customer_id) => ({ customer_id, change: 'entered' as const })),
+      ...exited.map((customer_id) => ({ customer_id, change: 'exited' as const })),
+    ];
+    for (const chunk of chunked(history, 500)) {
+      await trx
+        .insertInto('audience_history')
+        .values(chunk.map((h) => ({ ...h, tenant_id: a.tenant_id, audience_id: a.id, at: now })))
+        .execute();
+    }
     if (entered.length || exited.length || !only) {
       const size = await trx
         .selectFrom('audience_members')
@@ -166,6 +176,46 @@ export function createSavedAudiences(p: Platform, audit: AuditLog) {
     async get(ctx: Ctx, id: string): Promise<Result<Audience>> {
       const row = await find(ctx, id);
       return row ? ok(toAudience(row)) : notFound('audience');
+    },
+
+    /** The audiences a customer (in the caller's scope) is in, and the last 100 entries and exits. */
+    async ofCustomer(ctx: Ctx, publicId: string): Promise<Result<CustomerAudiences>> {
+      const customer = await db
+        .selectFrom('customers')
+        .select('id')
+        .where(customerScope(ctx))
+        .where('public_id', '=', publicId)
+        .executeTakeFirst();
+      if (!customer) return notFound('customer');
+      const tenantId = ctx.principal.tenantId;
+      const [current, history] = await Promise.all([
+        db
+          .selectFrom('audience_members as m')
+          .innerJoin('audiences as a', 'a.id', 'm.audience_id')
+          .select(['a.id', 'a.name', 'a.kind', 'm.entered_at'])
+          .where('m.tenant_id', '=', tenantId)
+          .where('m.customer_id', '=', customer.id)
+          .orderBy('m.entered_at', 'desc')
+          .execute(),
+        db
+          .selectFrom('audience_history as h')
+          .innerJoin('audiences as a', 'a.id', 'h.audience_id')
+          .select(['h.audience_id', 'a.name', 'h.change', 'h.at'])
+          .where('h.tenant_id', '=', tenantId)
+          .where('h.customer_id', '=', customer.id)
+          .orderBy('h.id', 'desc')
+          .limit(100)
+          .execute(),
+      ]);
+      return ok({
+        current: current.map((c) => ({ id: c.id, name: c.name, kind: c.kind, since: c.entered_at })),
+        history: history.map((h) => ({
+          audienceId: h.audience_id,
+          name: h.name,
+          change: h.change,
+          at: h.at,
+        })),
+      });
     },
 
     /** Sizes, pairwise overlaps and the common core of 2–5 audiences, within the caller's scope. */

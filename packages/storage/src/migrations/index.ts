@@ -6,6 +6,7 @@ import * as identityLookup from './20261123140000_identity_lookup.ts';
 import * as tags from './20261123150000_tags.ts';
 import * as autoTagRules from './20261123160000_auto_tag_rules.ts';
 import * as audiences from './20261123170000_audiences.ts';
+import * as audienceHistory from './20261123180000_audience_history.ts';
 
 export interface PondMigration {
   up(db: Kysely<unknown>, dialect: DialectInfo): Promise<void>;
@@ -22,4 +23,5 @@ export const migrations: Record<string, PondMigration> = {
   '20261123150000_tags': tags,
   '20261123160000_auto_tag_rules': autoTagRules,
   '20261123170000_audiences': audiences,
+  '20261123180000_audience_history': audienceHistory,
 };

@@ -186,3 +186,12 @@ export interface AudienceMemberTable {
   tenant_id: string;
   entered_at: number;
 }
+
+export interface AudienceHistoryTable {
+  id: Generated<number>;
+  tenant_id: string;
+  audience_id: string;
+  customer_id: number;
+  change: 'entered' | 'exited';
+  at: number;
+}

@@ -1,6 +1,7 @@
 import type { ApiKeyTable, SessionTable, SignInThrottleTable, UserTable } from './access.ts';
 import type {
   AttributeDefinitionTable,
+  AudienceHistoryTable,
   AudienceMemberTable,
   AudienceTable,
   AutoTagRuleTable,
@@ -58,6 +59,7 @@ export interface Database {
   auto_tag_rules: AutoTagRuleTable;
   audiences: AudienceTable;
   audience_members: AudienceMemberTable;
+  audience_history: AudienceHistoryTable;
   sources: SourceTable;
   events: EventTable;
   message_ids: MessageIdTable;

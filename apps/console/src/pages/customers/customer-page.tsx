@@ -9,6 +9,7 @@ import { usePermissions } from '../../components/app-layout.tsx';
 import { formatTime } from '../../components/format.ts';
 import { useI18n } from '../../i18n/i18n.tsx';
 import { AddIdentityModal } from './add-identity-modal.tsx';
+import { CustomerAudiencesCard } from './customer-audiences-card.tsx';
 import { CustomerEditDrawer } from './customer-edit-drawer.tsx';
 import { CustomerTagsCard } from './customer-tags-card.tsx';
 import { CustomerTimeline } from './customer-timeline.tsx';
@@ -71,6 +72,7 @@ export function CustomerPage() {
           </Descriptions>
         </Card>
         <CustomerTagsCard customerId={c.id} active={c.status === 'active'} />
+        <CustomerAudiencesCard customerId={c.id} />
         <Card title={t('customers.attributes')} style={{ marginBottom: 16 }}>
           {Object.keys(c.attributes).length === 0 ? (
             <Empty image={Empty.PRESENTED_IMAGE_SIMPLE} description={t('customers.noAttributes')} />
