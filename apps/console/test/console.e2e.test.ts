@@ -296,6 +296,13 @@ describe.runIf(browserAvailable())('console in Chromium', () => {
       .click();
     await page.getByText('人群「南京或咖啡」的 2 位客户').waitFor();
     await page.getByRole('cell', { name: '韩梅梅' }).waitFor();
+    await page.getByText('给整个人群：').waitFor();
+    await page.getByLabel('选择标签').click();
+    await page
+      .locator('.ant-select-dropdown:visible .ant-select-item-option', { hasText: '咖啡爱好者' })
+      .click();
+    await page.getByRole('button', { name: '批量打标签' }).click();
+    await page.getByText('0 位客户已更新，2 位无需变更').waitFor();
     await page.getByRole('cell', { name: '韩梅梅' }).click();
     await page.locator('.ant-card', { hasText: '所在人群' }).getByText('南京或咖啡').waitFor();
 

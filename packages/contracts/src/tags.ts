@@ -79,15 +79,30 @@ export type TagCustomer = z.infer<typeof TagCustomer>;
 export const UntagCustomer = z.strictObject({ tagIds: z.array(Id).min(1).max(50) });
 export type UntagCustomer = z.infer<typeof UntagCustomer>;
 
-/** Bulk tagging: a list of customer ids. */
-export const BulkTag = z.strictObject({
-  customerIds: z.array(Id).min(1).max(10_000),
-  expiresAt: Timestamp.optional(),
-});
+const oneTarget = {
+  message: 'give customerIds or audienceId, one of them',
+  path: ['customerIds'],
+};
+const exactlyOne = (b: { customerIds?: unknown; audienceId?: unknown }) =>
+  (b.customerIds === undefined) !== (b.audienceId === undefined);
+
+/** Bulk tagging: up to 10,000 customer ids, or every member of a saved audience. */
+export const BulkTag = z
+  .strictObject({
+    customerIds: z.array(Id).min(1).max(10_000).optional(),
+    audienceId: Id.optional(),
+    expiresAt: Timestamp.optional(),
+  })
+  .refine(exactlyOne, oneTarget);
 export type BulkTag = z.infer<typeof BulkTag>;
 
-export const BulkUntag = z.strictObject({ customerIds: z.array(Id).min(1).max(10_000) });
+export const BulkUntag = z
+  .strictObject({ customerIds: z.array(Id).min(1).max(10_000).optional(), audienceId: Id.optional() })
+  .refine(exactlyOne, oneTarget);
 export type BulkUntag = z.infer<typeof BulkUntag>;
+
+/** Whom a bulk call is for. */
+export type BulkTarget = { readonly customerIds: readonly string[] } | { readonly audienceId: string };
 
 export const BulkOutcome = z.object({
   /** Customers the call changed. */

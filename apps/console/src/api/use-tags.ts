@@ -1,4 +1,4 @@
-import type { CreateTag, UpdateTag } from '@pond/contracts';
+import type { BulkTarget, CreateTag, UpdateTag } from '@pond/contracts';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useApi } from './client.tsx';
 
@@ -48,10 +48,15 @@ export function useUpdateTag() {
 export function useBulkTag() {
   const { client } = useApi();
   return useTagMutation(
-    ({ tagId, customerIds, remove }: { tagId: string; customerIds: string[]; remove?: boolean }) =>
-      remove
-        ? client.tags.remove({ params: { id: tagId }, body: { customerIds } })
-        : client.tags.apply({ params: { id: tagId }, body: { customerIds } }),
+    ({ tagId, target, remove }: { tagId: string; target: BulkTarget; remove?: boolean }) => {
+      const body =
+        'customerIds' in target
+          ? { customerIds: [...target.customerIds] }
+          : { audienceId: target.audienceId };
+      return remove
+        ? client.tags.remove({ params: { id: tagId }, body })
+        : client.tags.apply({ params: { id: tagId }, body });
+    },
     [['customer-tags']],
   );
 }

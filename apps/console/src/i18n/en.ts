@@ -435,4 +435,5 @@ export const en: Messages = {
   'audiences.history': 'Entries and exits',
   'audiences.entered': 'Entered',
   'audiences.exited': 'Left',
+  'tags.wholeAudience': 'The whole audience:',
 };

@@ -429,6 +429,7 @@ export const zhCN = {
   'audiences.history': '进出记录',
   'audiences.entered': '进入',
   'audiences.exited': '离开',
+  'tags.wholeAudience': '给整个人群：',
 } as const;
 
 export type MessageKey = keyof typeof zhCN;

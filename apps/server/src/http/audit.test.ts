@@ -295,7 +295,7 @@ describe.each(testDialects())('audit log on %s', (dialect) => {
       const groupId = must(await f.services.tags.createGroup(ownerCtx, { name: '批量去除' })).id;
       const id = must(await f.services.tags.create(ownerCtx, { groupId, name: '去标', color: 'blue' })).id;
       const c = must(await f.services.customers.create(ownerCtx, { name: '去标客户', identities: [] }));
-      must(await f.services.tags.bulkApply(ownerCtx, id, [c.customer.id]));
+      must(await f.services.tags.bulkApply(ownerCtx, id, { customerIds: [c.customer.id] }));
       return {
         method: 'POST',
         url: `/api/v1/tags/${id}/remove`,

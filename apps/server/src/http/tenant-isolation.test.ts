@@ -359,6 +359,8 @@ describe.each(testDialects())('tenant isolation on %s', (dialect) => {
       customerIds: [ids.customer, bCustomer],
     });
     expect(bulk.json).toEqual({ changed: 1, unchanged: 0, notFound: [ids.customer] });
+    const byAudience = await b.call('POST', `/api/v1/tags/${bTag}/apply`, { audienceId: ids.audience });
+    expect([byAudience.status, byAudience.json.error?.field]).toEqual([404, 'body.audienceId']);
     // A's identifiers attach to B's own customer as B's: they never reach A's profile.
     const attach = await b.call('POST', `/api/v1/customers/${bCustomer}/identities`, {
       identities: [{ type: 'phone', value: '13900000002' }],

@@ -126,6 +126,27 @@ describe.each(testDialects())('tags on %s', (dialect) => {
     expect(listed.json.data.map((c: { name: string }) => c.name)).toEqual(['甲', '乙', '丙']);
     const off = await owner.call('POST', `/api/v1/tags/${tagId}/remove`, { customerIds: ids });
     expect(off.json).toEqual({ changed: 3, unchanged: 0, notFound: [] });
+    const audience = await owner.call('POST', '/api/v1/audiences', {
+      name: '甲乙',
+      rule: { kind: 'attribute', field: 'name', op: 'in', value: ['甲', '乙'] },
+      kind: 'static',
+    });
+    expect(audience.json.size).toBe(2);
+    const byAudience = await owner.call('POST', `/api/v1/tags/${tagId}/apply`, {
+      audienceId: audience.json.id,
+    });
+    expect(byAudience.json).toEqual({ changed: 2, unchanged: 0, notFound: [] });
+    const offByAudience = await owner.call('POST', `/api/v1/tags/${tagId}/remove`, {
+      audienceId: audience.json.id,
+    });
+    expect(offByAudience.json.changed).toBe(2);
+    const both = await owner.call('POST', `/api/v1/tags/${tagId}/apply`, {
+      customerIds: ids,
+      audienceId: audience.json.id,
+    });
+    expect([both.status, both.json.error.field]).toEqual([400, 'body.customerIds']);
+    const noAudience = await owner.call('POST', `/api/v1/tags/${tagId}/apply`, { audienceId: 'aud_nope' });
+    expect([noAudience.status, noAudience.json.error.field]).toEqual([404, 'body.audienceId']);
     const tooMany = await owner.call('POST', `/api/v1/tags/${tagId}/apply`, {
       customerIds: Array.from({ length: 10_001 }, (_, i) => `cus_${i}`),
     });

@@ -13,11 +13,14 @@ export function tagRoutes(app: FastifyInstance, services: Services) {
   implement(app, services, api.tagGroups.remove, ({ ctx, params }) => tags.removeGroup(ctx, params.id));
   implement(app, services, api.tags.create, ({ ctx, body }) => tags.create(ctx, body));
   implement(app, services, api.tags.update, ({ ctx, params, body }) => tags.update(ctx, params.id, body));
+  // The contract lets exactly one of customerIds and audienceId through.
+  const targetOf = (b: { customerIds?: string[]; audienceId?: string }) =>
+    b.customerIds ? { customerIds: b.customerIds } : { audienceId: b.audienceId ?? '' };
   implement(app, services, api.tags.apply, ({ ctx, params, body }) =>
-    tags.bulkApply(ctx, params.id, body.customerIds, body.expiresAt),
+    tags.bulkApply(ctx, params.id, targetOf(body), body.expiresAt),
   );
   implement(app, services, api.tags.remove, ({ ctx, params, body }) =>
-    tags.bulkRemove(ctx, params.id, body.customerIds),
+    tags.bulkRemove(ctx, params.id, targetOf(body)),
   );
   const { autoTags } = services;
   implement(app, services, api.autoTagRules.list, async ({ ctx }) => ({ data: await autoTags.list(ctx) }));

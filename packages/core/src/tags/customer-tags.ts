@@ -1,4 +1,4 @@
-import type { BulkOutcome, CustomerTag, TagColor } from '@pond/contracts';
+import type { BulkOutcome, BulkTarget, CustomerTag, TagColor } from '@pond/contracts';
 import type { Executor, Trx } from '@pond/storage';
 import type { AuditLog } from '../audit/audit-log.ts';
 import { customerScope } from '../customers/scope.ts';
@@ -168,6 +168,31 @@ export function createCustomerTagging(p: Platform, audit: AuditLog) {
     return { ids: rows.map((r) => r.id), notFound: [...new Set(publicIds)].filter((id) => !found.has(id)) };
   }
 
+  /** The customers a bulk call is for: listed ids the caller sees, or an audience's members. */
+  async function targetOf(
+    ex: Executor,
+    ctx: Ctx,
+    target: BulkTarget,
+  ): Promise<Result<{ ids: number[]; notFound: string[] }>> {
+    if ('customerIds' in target) return ok(await visibleCustomers(ex, ctx, target.customerIds));
+    const audience = await ex
+      .selectFrom('audiences')
+      .select('id')
+      .where('tenant_id', '=', ctx.principal.tenantId)
+      .where('id', '=', target.audienceId)
+      .executeTakeFirst();
+    if (!audience) return notFound('audience', 'body.audienceId');
+    const rows = await ex
+      .selectFrom('audience_members as m')
+      .innerJoin('customers', 'customers.id', 'm.customer_id')
+      .select('customers.id')
+      .where('m.audience_id', '=', audience.id)
+      .where(customerScope(ctx))
+      .where('customers.status', '=', 'active')
+      .execute();
+    return ok({ ids: rows.map((r) => r.id), notFound: [] });
+  }
+
   async function customerTags(ex: Executor, tenantId: string, customerId: number): Promise<CustomerTag[]> {
     const now = clock.now();
     const rows = await ex
@@ -241,58 +266,52 @@ export function createCustomerTagging(p: Platform, audit: AuditLog) {
     remove,
     customerTags,
 
-    /** Puts one tag on many customers (ids the caller may see); others are reported. */
-    bulkApply(
-      ctx: Ctx,
-      tagId: string,
-      customerIds: readonly string[],
-      expiresAt?: number,
-    ): Promise<Result<BulkOutcome>> {
+    /** Puts one tag on many customers (ids the caller may see, or an audience); others are reported. */
+    bulkApply(ctx: Ctx, tagId: string, target: BulkTarget, expiresAt?: number): Promise<Result<BulkOutcome>> {
       return p.tx(async (trx) => {
         const tag = await findTag(trx, ctx.principal.tenantId, tagId);
         if (!tag) return notFound('tag');
         if (tag.archived_at !== null)
           return fail('conflict', `the tag ${tag.name} is archived; restore it first`);
-        const found = await visibleCustomers(trx, ctx, customerIds);
-        const changed = await apply(
-          trx,
-          ctx.principal.tenantId,
-          found.ids,
-          [tagId],
-          manual(ctx),
-          expiresAt ?? null,
-        );
-        const outcome = {
-          changed: changed.size,
-          unchanged: found.ids.length - changed.size,
-          notFound: found.notFound,
-        };
+        const found = await targetOf(trx, ctx, target);
+        if (!found.ok) return found;
+        const { ids, notFound: missing } = found.value;
+        let changed = 0;
+        for (let i = 0; i < ids.length; i += 1_000) {
+          const slice = ids.slice(i, i + 1_000);
+          changed += (
+            await apply(trx, ctx.principal.tenantId, slice, [tagId], manual(ctx), expiresAt ?? null)
+          ).size;
+        }
+        const outcome = { changed, unchanged: ids.length - changed, notFound: missing };
         await audit.record(trx, ctx, {
           action: 'tag.applied',
           targetType: 'tag',
           targetId: tagId,
-          after: { customers: found.ids.length, changed: outcome.changed, expiresAt: expiresAt ?? null },
+          after: { customers: ids.length, changed, expiresAt: expiresAt ?? null, ...target },
         });
         return ok(outcome);
       });
     },
 
-    bulkRemove(ctx: Ctx, tagId: string, customerIds: readonly string[]): Promise<Result<BulkOutcome>> {
+    bulkRemove(ctx: Ctx, tagId: string, target: BulkTarget): Promise<Result<BulkOutcome>> {
       return p.tx(async (trx) => {
         const tag = await findTag(trx, ctx.principal.tenantId, tagId);
         if (!tag) return notFound('tag');
-        const found = await visibleCustomers(trx, ctx, customerIds);
-        const changed = await remove(trx, ctx.principal.tenantId, found.ids, [tagId], 'removed');
-        const outcome = {
-          changed: changed.size,
-          unchanged: found.ids.length - changed.size,
-          notFound: found.notFound,
-        };
+        const found = await targetOf(trx, ctx, target);
+        if (!found.ok) return found;
+        const { ids, notFound: missing } = found.value;
+        let changed = 0;
+        for (let i = 0; i < ids.length; i += 1_000) {
+          changed += (await remove(trx, ctx.principal.tenantId, ids.slice(i, i + 1_000), [tagId], 'removed'))
+            .size;
+        }
+        const outcome = { changed, unchanged: ids.length - changed, notFound: missing };
         await audit.record(trx, ctx, {
           action: 'tag.removed',
           targetType: 'tag',
           targetId: tagId,
-          after: { customers: found.ids.length, changed: outcome.changed },
+          after: { customers: ids.length, changed, ...target },
         });
         return ok(outcome);
       });

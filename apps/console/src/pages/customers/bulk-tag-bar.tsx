@@ -1,11 +1,20 @@
+import type { BulkTarget } from '@pond/contracts';
 import { Alert, App, Button, Select, Space } from 'antd';
 import { useState } from 'react';
 import { useBulkTag, useTagGroups } from '../../api/use-tags.ts';
 import { errorText } from '../../components/api-error.ts';
 import { useI18n } from '../../i18n/i18n.tsx';
 
-/** Tags or untags the customers selected in the list, and says how many changed. */
-export function BulkTagBar({ customerIds, onDone }: { customerIds: string[]; onDone: () => void }) {
+/** Tags or untags many customers — those selected, or an audience's members — and says how many changed. */
+export function BulkTagBar({
+  target,
+  label,
+  onDone,
+}: {
+  target: BulkTarget;
+  label: string;
+  onDone: () => void;
+}) {
   const { t } = useI18n();
   const { message } = App.useApp();
   const groups = useTagGroups();
@@ -14,7 +23,7 @@ export function BulkTagBar({ customerIds, onDone }: { customerIds: string[]; onD
   const run = async (remove: boolean) => {
     if (!tagId) return;
     try {
-      const r = await bulk.mutateAsync({ tagId, customerIds, remove });
+      const r = await bulk.mutateAsync({ tagId, target, remove });
       message.success(t('tags.bulkDone', { changed: r.changed, unchanged: r.unchanged }));
       onDone();
     } catch (e) {
@@ -27,7 +36,7 @@ export function BulkTagBar({ customerIds, onDone }: { customerIds: string[]; onD
       type="info"
       message={
         <Space wrap>
-          {t('tags.selected', { n: customerIds.length })}
+          {label}
           <Select
             aria-label={t('tags.pick')}
             placeholder={t('tags.pick')}

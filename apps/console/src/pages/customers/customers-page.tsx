@@ -63,7 +63,15 @@ export function CustomersPage() {
         />
       ) : null}
       <CustomerFilters value={picked} onChange={setFilters} />
-      {selected.length > 0 ? <BulkTagBar customerIds={selected} onDone={() => setSelected([])} /> : null}
+      {selected.length > 0 ? (
+        <BulkTagBar
+          target={{ customerIds: selected }}
+          label={t('tags.selected', { n: selected.length })}
+          onDone={() => setSelected([])}
+        />
+      ) : audienceId && permissions.has('customers.write') ? (
+        <BulkTagBar target={{ audienceId }} label={t('tags.wholeAudience')} onDone={() => undefined} />
+      ) : null}
       <Table<Customer>
         rowKey="id"
         loading={list.isPending}
