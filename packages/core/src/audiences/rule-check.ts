@@ -1,7 +1,14 @@
-import { type AttributeDefinition, MAX_RULE_DEPTH, MAX_RULE_NODES, type Rule } from '@pond/contracts';
+import {
+  type AttributeDefinition,
+  MAX_RULE_DEPTH,
+  MAX_RULE_NODES,
+  RULE_OPS,
+  type Rule,
+  type RuleFieldType,
+} from '@pond/contracts';
 import type { Executor } from '@pond/storage';
 import { fail, ok, type Result } from '../shared/result.ts';
-import { type FieldType, fieldOf, OPS, STANDARD_FIELDS } from './rule-fields.ts';
+import { fieldOf, STANDARD_FIELDS } from './rule-fields.ts';
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
@@ -28,7 +35,7 @@ export async function ruleContextOf(
   };
 }
 
-const scalarFits = (type: FieldType, v: unknown): boolean => {
+const scalarFits = (type: RuleFieldType, v: unknown): boolean => {
   switch (type) {
     case 'number':
       return typeof v === 'number';
@@ -43,7 +50,7 @@ const scalarFits = (type: FieldType, v: unknown): boolean => {
   }
 };
 
-const expected: Record<FieldType, string> = {
+const expected: Record<RuleFieldType, string> = {
   text: 'text',
   id: 'an id',
   number: 'a number',
@@ -85,8 +92,8 @@ export function checkRule(rule: Rule, rc: RuleContext, at = 'body.rule'): Result
             { field: `${path}.field` },
           );
         }
-        if (!OPS[field.type].includes(r.op)) {
-          return fail('invalid_request', `${r.field} takes ${OPS[field.type].join(', ')}, not ${r.op}`, {
+        if (!RULE_OPS[field.type].includes(r.op)) {
+          return fail('invalid_request', `${r.field} takes ${RULE_OPS[field.type].join(', ')}, not ${r.op}`, {
             field: `${path}.op`,
           });
         }

@@ -1,16 +1,12 @@
 import {
   type AttributeDefinition,
   RULE_FIELDS,
-  RULE_OPS,
   RULE_TYPE_OF_ATTRIBUTE,
   type RuleFieldType,
 } from '@pond/contracts';
 
-export type FieldType = RuleFieldType;
-export const OPS = RULE_OPS;
-
 export interface Field {
-  readonly type: FieldType;
+  readonly type: RuleFieldType;
   /** A column of `customers`, or a custom attribute's key inside `customers.attributes`. */
   readonly column?: string;
   readonly attribute?: string;

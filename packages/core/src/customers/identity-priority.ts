@@ -7,7 +7,7 @@ import { ok, type Result } from '../shared/result.ts';
 import { IDENTITY_PRIORITY } from './identity-normalize.ts';
 
 /** The tenant's identity types, highest priority first: its own order, or Pond's default. */
-export async function priorityOf(ex: Executor, tenantId: string): Promise<IdentityPriority> {
+export async function tenantIdentityPriority(ex: Executor, tenantId: string): Promise<IdentityPriority> {
   const row = await ex
     .selectFrom('tenants')
     .select('identity_priority')
@@ -20,11 +20,11 @@ export async function priorityOf(ex: Executor, tenantId: string): Promise<Identi
 
 export function createIdentityPriority(p: Platform, audit: AuditLog) {
   return {
-    get: (ctx: Ctx) => priorityOf(p.db, ctx.principal.tenantId),
+    get: (ctx: Ctx) => tenantIdentityPriority(p.db, ctx.principal.tenantId),
 
     set(ctx: Ctx, input: SetIdentityPriority): Promise<Result<IdentityPriority>> {
       return p.tx(async (trx) => {
-        const before = await priorityOf(trx, ctx.principal.tenantId);
+        const before = await tenantIdentityPriority(trx, ctx.principal.tenantId);
         await trx
           .updateTable('tenants')
           .set({
@@ -33,7 +33,7 @@ export function createIdentityPriority(p: Platform, audit: AuditLog) {
           })
           .where('id', '=', ctx.principal.tenantId)
           .execute();
-        const after = await priorityOf(trx, ctx.principal.tenantId);
+        const after = await tenantIdentityPriority(trx, ctx.principal.tenantId);
         await audit.record(trx, ctx, {
           action: 'identity_priority.updated',
           targetType: 'tenant',

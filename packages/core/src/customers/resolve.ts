@@ -9,7 +9,7 @@ import {
   priorityOf,
   SINGLE_VALUED,
 } from './identity-normalize.ts';
-import { priorityOf as tenantPriority } from './identity-priority.ts';
+import { tenantIdentityPriority } from './identity-priority.ts';
 import { type MergeDeps, mergeCustomers } from './merge.ts';
 
 /** Standard profile fields an identify call or an import may set. */
@@ -94,7 +94,7 @@ export async function resolveCustomer(
   // Which profile survives depends on the tenant's priority only when several are matched.
   const matched = new Set([...known.values(), ...(input.customerId === undefined ? [] : [input.customerId])]);
   if (matched.size > 1) {
-    const { priority } = await tenantPriority(trx, input.tenantId);
+    const { priority } = await tenantIdentityPriority(trx, input.tenantId);
     normalized.sort((a, b) => priority.indexOf(a.type) - priority.indexOf(b.type));
   }
   const conflicts: Resolved['conflicts'] = [];

@@ -1,5 +1,6 @@
 import type { BulkOutcome, BulkTarget, CustomerTag, TagColor } from '@pond/contracts';
 import type { Executor, Trx } from '@pond/storage';
+import { chunked } from '../audiences/matching.ts';
 import type { AuditLog } from '../audit/audit-log.ts';
 import { customerScope } from '../customers/scope.ts';
 import type { Platform } from '../platform/platform.ts';
@@ -82,11 +83,8 @@ export function createCustomerTagging(p: Platform, audit: AuditLog) {
         .where('tag_id', 'in', [...tagIds])
         .execute();
     }
-    for (let i = 0; i < rows.length; i += 500) {
-      await trx
-        .insertInto('customer_tags')
-        .values(rows.slice(i, i + 500))
-        .execute();
+    for (const chunk of chunked(rows, 500)) {
+      await trx.insertInto('customer_tags').values(chunk).execute();
     }
     if (rows.length > 0) {
       await p.outbox.append(
@@ -153,14 +151,14 @@ export function createCustomerTagging(p: Platform, audit: AuditLog) {
   /** The dense ids of the caller's customers among these public ids, and the ids not found. */
   async function visibleCustomers(ex: Executor, ctx: Ctx, publicIds: readonly string[]) {
     const rows: { id: number; public_id: string }[] = [];
-    for (let i = 0; i < publicIds.length; i += 500) {
+    for (const chunk of chunked(publicIds, 500)) {
       rows.push(
         ...(await ex
           .selectFrom('customers')
           .select(['id', 'public_id'])
           .where(customerScope(ctx))
           .where('status', '=', 'active')
-          .where('public_id', 'in', publicIds.slice(i, i + 500))
+          .where('public_id', 'in', chunk)
           .execute()),
       );
     }
@@ -277,10 +275,9 @@ export function createCustomerTagging(p: Platform, audit: AuditLog) {
         if (!found.ok) return found;
         const { ids, notFound: missing } = found.value;
         let changed = 0;
-        for (let i = 0; i < ids.length; i += 1_000) {
-          const slice = ids.slice(i, i + 1_000);
+        for (const chunk of chunked(ids)) {
           changed += (
-            await apply(trx, ctx.principal.tenantId, slice, [tagId], manual(ctx), expiresAt ?? null)
+            await apply(trx, ctx.principal.tenantId, chunk, [tagId], manual(ctx), expiresAt ?? null)
           ).size;
         }
         const outcome = { changed, unchanged: ids.length - changed, notFound: missing };
@@ -302,9 +299,8 @@ export function createCustomerTagging(p: Platform, audit: AuditLog) {
         if (!found.ok) return found;
         const { ids, notFound: missing } = found.value;
         let changed = 0;
-        for (let i = 0; i < ids.length; i += 1_000) {
-          changed += (await remove(trx, ctx.principal.tenantId, ids.slice(i, i + 1_000), [tagId], 'removed'))
-            .size;
+        for (const chunk of chunked(ids)) {
+          changed += (await remove(trx, ctx.principal.tenantId, chunk, [tagId], 'removed')).size;
         }
         const outcome = { changed, unchanged: ids.length - changed, notFound: missing };
         await audit.record(trx, ctx, {
