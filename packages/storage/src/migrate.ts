@@ -9,6 +9,9 @@ export async function migrateToLatest(storage: Storage): Promise<MigrationResult
     // Named explicitly: Kysely looks for its bookkeeping tables in every schema, and would
     // take another schema's for this one's.
     ...(storage.schema ? { migrationTableSchema: storage.schema } : {}),
+    // Modules land in parallel: a migration merged with an earlier timestamp than one already
+    // applied still runs, instead of the database being refused as corrupted.
+    allowUnorderedMigrations: true,
     provider: {
       getMigrations: async () => {
         const bound: Record<string, Migration> = {};

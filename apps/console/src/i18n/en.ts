@@ -1,6 +1,7 @@
-import type { Messages } from './zh-CN.ts';
+import { moduleEn } from './modules/index.ts';
+import type { CoreMessageKey, Messages } from './zh-CN.ts';
 
-export const en: Messages = {
+const coreEn: Record<CoreMessageKey, string> = {
   'app.name': 'Pond',
   'common.save': 'Save',
   'common.cancel': 'Cancel',
@@ -437,3 +438,5 @@ export const en: Messages = {
   'audiences.exited': 'Left',
   'tags.wholeAudience': 'The whole audience:',
 };
+
+export const en: Messages = { ...coreEn, ...moduleEn };

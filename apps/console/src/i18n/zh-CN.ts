@@ -1,5 +1,7 @@
+import { moduleZhCN } from './modules/index.ts';
+
 /** Simplified Chinese, the console's default language; every other dictionary has these keys. */
-export const zhCN = {
+export const coreZhCN = {
   'app.name': 'Pond 私域运营',
   'common.save': '保存',
   'common.cancel': '取消',
@@ -432,5 +434,8 @@ export const zhCN = {
   'tags.wholeAudience': '给整个人群：',
 } as const;
 
+export const zhCN = { ...coreZhCN, ...moduleZhCN } as const;
+
+export type CoreMessageKey = keyof typeof coreZhCN;
 export type MessageKey = keyof typeof zhCN;
 export type Messages = Record<MessageKey, string>;
