@@ -148,8 +148,52 @@ export type Rule =
   | z.infer<typeof TagCondition>
   | z.infer<typeof EventCondition>
   | z.infer<typeof NotSinceCondition>
+/** The customer's owner is one of these staff members. */
+export const OwnerStaffCondition = z.strictObject({
+  kind: z.literal('owner_staff'),
+  staffIds: z.array(Id).min(1).max(200),
+});
+
+/** The customer belongs to one of these stores (org units of kind store). */
+export const StoreCondition = z.strictObject({
+  kind: z.literal('store'),
+  storeIds: z.array(Id).min(1).max(200),
+});
+
+/**
+ * The customer sits in the org subtree of one of these units: through the owner staff
+ * member's unit, the customer's store, or either (the default).
+ */
+export const OrgUnitCondition = z.strictObject({
+  kind: z.literal('org_unit'),
+  unitIds: z.array(Id).min(1).max(50),
+  via: z.enum(['owner', 'store', 'either']).optional(),
+});
+
+/** The customer came in through one of these source channels. */
+export const SourceChannelCondition = z.strictObject({
+  kind: z.literal('source_channel'),
+  channels: z.array(z.string().trim().min(1).max(100)).min(1).max(100),
+});
+
+/**
+ * The customer is (`in`) or is not (`not_in`) a member of another saved audience now: a
+ * dynamic one as it is kept current, a static one by its snapshot. Audiences may not depend
+ * on themselves, directly or through others.
+ */
+export const AudienceCondition = z.strictObject({
+  kind: z.literal('audience'),
+  audienceId: Id,
+  match: z.enum(['in', 'not_in']),
+});
+
   | z.infer<typeof AggregateCondition>
   | z.infer<typeof ConsentCondition>
+  | z.infer<typeof OwnerStaffCondition>
+  | z.infer<typeof StoreCondition>
+  | z.infer<typeof OrgUnitCondition>
+  | z.infer<typeof SourceChannelCondition>
+  | z.infer<typeof AudienceCondition>
   | { kind: 'all' | 'any'; rules: Rule[] }
   | { kind: 'not'; rule: Rule };
 
@@ -166,6 +210,11 @@ export const Rule: z.ZodType<Rule> = z.lazy(() =>
   ]),
 );
 
+    OwnerStaffCondition,
+    StoreCondition,
+    OrgUnitCondition,
+    SourceChannelCondition,
+    AudienceCondition,
 export const PreviewAudience = z.strictObject({ rule: Rule });
 export type PreviewAudience = z.infer<typeof PreviewAudience>;
 
@@ -213,10 +262,52 @@ export const Audience = z.object({
 export type Audience = z.infer<typeof Audience>;
 
 export const CreateAudience = z.strictObject({
+  /** Archived audiences keep their members as they were and are no longer refreshed. */
+  archivedAt: z.number().int().nullable(),
   name: z.string().trim().min(1).max(100),
   rule: Rule,
   kind: z.enum(['dynamic', 'static']).default('dynamic'),
 });
+/**
+ * Rename, change the rule of (a static audience takes a new snapshot), archive or restore a
+ * saved audience. An audience others depend on cannot be archived.
+ */
+export const UpdateAudience = z
+  .strictObject({
+    name: z.string().trim().min(1).max(100).optional(),
+    rule: Rule.optional(),
+    archived: z.boolean().optional(),
+  })
+  .refine((v) => Object.keys(v).length > 0, { message: 'name, rule or archived is required' });
+export type UpdateAudience = z.infer<typeof UpdateAudience>;
+
+/** How many days of daily sizes to read. */
+export const AudienceSizesQuery = z.strictObject({
+  days: z.coerce.number().int().min(2).max(366).default(30),
+});
+export type AudienceSizesQuery = z.infer<typeof AudienceSizesQuery>;
+
+/** One UTC day of an audience: its size at the end of the day, and who entered and left. */
+export const AudienceDay = z.object({
+  /** The day's start, epoch milliseconds (UTC). */
+  day: z.number().int(),
+  size: z.number().int(),
+  entered: z.number().int(),
+  exited: z.number().int(),
+});
+export type AudienceDay = z.infer<typeof AudienceDay>;
+
+export const AudienceSizes = z.object({ audienceId: Id, days: z.array(AudienceDay) });
+export type AudienceSizes = z.infer<typeof AudienceSizes>;
+
+/** Every audience's daily sizes, oldest first, one per day of the window (for sparklines). */
+export const AudienceTrends = z.object({
+  /** The first day of the window, epoch milliseconds (UTC). */
+  from: z.number().int(),
+  data: z.array(z.object({ audienceId: Id, sizes: z.array(z.number().int()) })),
+});
+export type AudienceTrends = z.infer<typeof AudienceTrends>;
+
 export type CreateAudience = z.infer<typeof CreateAudience>;
 
 export const ExplainAudience = z.strictObject({ rule: Rule, customerId: Id });
@@ -235,7 +326,22 @@ export interface ExplainedNode {
 export const ExplainedNode: z.ZodType<ExplainedNode> = z.lazy(() =>
   z.object({
     path: z.string(),
-    kind: z.enum(['attribute', 'tags', 'event', 'not_since', 'aggregate', 'consent', 'all', 'any', 'not']),
+    kind: z.enum([
+      'attribute',
+      'tags',
+      'event',
+      'not_since',
+      'aggregate',
+      'consent',
+      'owner_staff',
+      'store',
+      'org_unit',
+      'source_channel',
+      'audience',
+      'all',
+      'any',
+      'not',
+    ]),
     held: z.boolean(),
     value: z.unknown().optional(),
     children: z.array(ExplainedNode).optional(),

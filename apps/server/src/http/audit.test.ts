@@ -396,6 +396,22 @@ describe.each(testDialects())('audit log on %s', (dialect) => {
   };
 
   it.each(mutating)('%s records who did what to which, with the diff and the request id', async (key) => {
+    'audiences.update': scenario('audience.updated', ['name', 'rule'], async () => {
+      const id = must(
+        await f.services.savedAudiences.create(ownerCtx, {
+          name: '杭州客户',
+          rule: { kind: 'attribute', field: 'city', op: 'eq', value: '杭州' },
+          kind: 'dynamic',
+        }),
+      ).id;
+      const rule = { kind: 'source_channel', channels: ['活码'] };
+      return {
+        method: 'PATCH',
+        url: `/api/v1/audiences/${id}`,
+        body: { name: '活码客户', rule },
+        target: id,
+      };
+    }),
     if (EXEMPT[key]) return;
     const scenario = SCENARIOS[key];
     expect(scenario, `add a scenario for ${key} to SCENARIOS (or a reason to EXEMPT)`).toBeDefined();

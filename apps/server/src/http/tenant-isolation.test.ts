@@ -62,6 +62,7 @@ const VALID_BODY: Record<string, unknown> = {
   'tags.remove': { customerIds: ['cus_taken_over'] },
   'autoTagRules.update': { enabled: false },
 };
+  'audiences.update': { name: 'taken over', archived: true },
 
 type Kind = keyof typeof ids;
 const ids = {
@@ -347,6 +348,30 @@ describe.each(testDialects())('tenant isolation on %s', (dialect) => {
         'body.rule.tagIds.0',
       ],
     ];
+      [
+        'POST',
+        '/api/v1/audiences/preview',
+        { rule: { kind: 'owner_staff', staffIds: [ids.staff] } },
+        'body.rule.staffIds.0',
+      ],
+      [
+        'POST',
+        '/api/v1/audiences/preview',
+        { rule: { kind: 'all', rules: [{ kind: 'store', storeIds: [ids.unit] }] } },
+        'body.rule.rules.0.storeIds.0',
+      ],
+      [
+        'POST',
+        '/api/v1/audiences',
+        { name: 'x', rule: { kind: 'org_unit', unitIds: [ids.unit] } },
+        'body.rule.unitIds.0',
+      ],
+      [
+        'POST',
+        '/api/v1/audiences',
+        { name: 'x', rule: { kind: 'audience', audienceId: ids.audience, match: 'in' } },
+        'body.rule.audienceId',
+      ],
     for (const [method, url, body, field] of attempts) {
       const res = await b.call(method as 'POST', url, body);
       expect([method, url, res.status, res.json.error?.field]).toEqual([method, url, 404, field]);

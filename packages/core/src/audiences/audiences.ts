@@ -21,7 +21,7 @@ export function createAudiences(p: Platform) {
     async preview(ctx: Ctx, input: PreviewAudience): Promise<Result<AudiencePreview>> {
       const tenantId = ctx.principal.tenantId;
       const definitions = await definitionsOf(db, tenantId);
-      const checked = checkRule(input.rule, await ruleContextOf(db, tenantId, definitions));
+      const checked = checkRule(input.rule, await ruleContextOf(db, tenantId, definitions, input.rule));
       if (!checked.ok) return checked;
       const matches = ruleToSql(checked.value, {
         tenantId,
@@ -53,7 +53,7 @@ export function createAudiences(p: Platform) {
         .executeTakeFirst();
       if (!customer) return notFound('customer', 'body.customerId');
       const definitions = await definitionsOf(db, tenantId);
-      const checked = checkRule(input.rule, await ruleContextOf(db, tenantId, definitions));
+      const checked = checkRule(input.rule, await ruleContextOf(db, tenantId, definitions, input.rule));
       if (!checked.ok) return checked;
       const now = clock.now();
       const { condition, value } = sqlOf({ tenantId, now, dialect: p.dialect, definitions });
@@ -83,6 +83,21 @@ export function createAudiences(p: Platform) {
             .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', now)]))
             .execute();
           return { path, kind: r.kind, held, value: [...new Set(rows.map((x) => x.tag_id))] };
+        }
+        if (r.kind === 'org_unit') {
+          // What placed the customer in (or out of) the subtree: the owner's unit and the store.
+          const where = await one()
+            .leftJoin('staff as s', (j) =>
+              j.onRef('s.id', '=', 'customers.owner_staff_id').on('s.tenant_id', '=', tenantId),
+            )
+            .select(['customers.owner_staff_id', 's.org_unit_id', 'customers.store_id'])
+            .executeTakeFirstOrThrow();
+          const value = {
+            ownerStaffId: where.owner_staff_id,
+            ownerUnitId: where.org_unit_id,
+            storeId: where.store_id,
+          };
+          return { path, kind: r.kind, held, value };
         }
         const v = await one()
           .select((eb) => sql`${value(eb, r) ?? sql`null`}`.as('v'))

@@ -24,7 +24,7 @@ export async function matchingCustomers(
   only?: readonly number[],
 ): Promise<number[] | null> {
   const definitions = await definitionsOf(trx, env.tenantId);
-  const checked = checkRule(rule, await ruleContextOf(trx, env.tenantId, definitions));
+  const checked = checkRule(rule, await ruleContextOf(trx, env.tenantId, definitions, rule));
   if (!checked.ok) return null;
   const matches = ruleToSql(checked.value, { ...env, definitions });
   const out: number[] = [];

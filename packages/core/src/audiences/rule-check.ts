@@ -6,7 +6,7 @@ import {
   type Rule,
   type RuleFieldType,
 } from '@pond/contracts';
-import type { Executor } from '@pond/storage';
+import type { Executor, OrgUnitKind } from '@pond/storage';
 import { fail, ok, type Result } from '../shared/result.ts';
 import { fieldOf, STANDARD_FIELDS } from './rule-fields.ts';
 
@@ -17,21 +17,66 @@ export interface RuleContext {
   readonly definitions: ReadonlyMap<string, AttributeDefinition>;
   readonly tagIds: ReadonlySet<string>;
   readonly eventNames: ReadonlySet<string>;
+  /** Staff members, org units (with their kind) and saved audiences — those the rule names. */
+  readonly staffIds: ReadonlySet<string>;
+  readonly units: ReadonlyMap<string, OrgUnitKind>;
+  readonly audiences: ReadonlyMap<string, { readonly name: string; readonly archived: boolean }>;
 }
 
+/** The staff, org units and audiences a rule names. */
+export function referencesOf(rule: Rule) {
+  const refs = { staffIds: new Set<string>(), unitIds: new Set<string>(), audienceIds: new Set<string>() };
+  const walk = (r: Rule) => {
+    if (r.kind === 'all' || r.kind === 'any') r.rules.forEach(walk);
+    else if (r.kind === 'not') walk(r.rule);
+    else if (r.kind === 'owner_staff') for (const id of r.staffIds) refs.staffIds.add(id);
+    else if (r.kind === 'store') for (const id of r.storeIds) refs.unitIds.add(id);
+    else if (r.kind === 'org_unit') for (const id of r.unitIds) refs.unitIds.add(id);
+    else if (r.kind === 'audience') refs.audienceIds.add(r.audienceId);
+  };
+  walk(rule);
+  return refs;
+}
+
+/**
+ * What the tenant has that a rule may name. Given the rule, staff, units and audiences are
+ * read only as far as it names them (rules are checked on every refresh); without it, all.
+ */
 export async function ruleContextOf(
   ex: Executor,
   tenantId: string,
   definitions: ReadonlyMap<string, AttributeDefinition>,
+  rule?: Rule,
 ): Promise<RuleContext> {
-  const [tags, events] = await Promise.all([
+  const refs = rule ? referencesOf(rule) : undefined;
+  const named = <T>(ids: Set<string> | undefined, read: (ids?: string[]) => Promise<T[]>) =>
+    ids === undefined ? read() : ids.size === 0 ? Promise.resolve([]) : read([...ids]);
+  const [tags, events, staff, units, audiences] = await Promise.all([
     ex.selectFrom('tags').select('id').where('tenant_id', '=', tenantId).execute(),
     ex.selectFrom('event_catalog').select('name').where('tenant_id', '=', tenantId).execute(),
+    named(refs?.staffIds, (ids) => {
+      const q = ex.selectFrom('staff').select('id').where('tenant_id', '=', tenantId);
+      return (ids ? q.where('id', 'in', ids) : q).execute();
+    }),
+    named(refs?.unitIds, (ids) => {
+      const q = ex.selectFrom('org_units').select(['id', 'kind']).where('tenant_id', '=', tenantId);
+      return (ids ? q.where('id', 'in', ids) : q).execute();
+    }),
+    named(refs?.audienceIds, (ids) => {
+      const q = ex
+        .selectFrom('audiences')
+        .select(['id', 'name', 'archived_at'])
+        .where('tenant_id', '=', tenantId);
+      return (ids ? q.where('id', 'in', ids) : q).execute();
+    }),
   ]);
   return {
     definitions,
     tagIds: new Set(tags.map((t) => t.id)),
     eventNames: new Set(events.map((e) => e.name)),
+    staffIds: new Set(staff.map((s) => s.id)),
+    units: new Map(units.map((u) => [u.id, u.kind])),
+    audiences: new Map(audiences.map((a) => [a.id, { name: a.name, archived: a.archived_at !== null }])),
   };
 }
 
@@ -61,8 +106,9 @@ const expected: Record<RuleFieldType, string> = {
 };
 
 /**
- * Checks a rule against what the tenant has — fields and their types, tags, event names — and
- * its size. The first problem names its node (`body.rule.rules.1.value`) and what is wrong.
+ * Checks a rule against what the tenant has — fields and their types, tags, event names, staff,
+ * stores, org units, audiences — and its size. The first problem names its node
+ * (`body.rule.rules.1.value`) and what is wrong.
  */
 export function checkRule(rule: Rule, rc: RuleContext, at = 'body.rule'): Result<Rule> {
   let nodes = 0;
@@ -147,7 +193,42 @@ export function checkRule(rule: Rule, rc: RuleContext, at = 'body.rule'): Result
         return ok(null);
       }
       case 'consent':
+      case 'source_channel':
         return ok(null);
+      case 'owner_staff': {
+        const i = r.staffIds.findIndex((id) => !rc.staffIds.has(id));
+        return i < 0
+          ? ok(null)
+          : fail('not_found', 'staff member not found', { field: `${path}.staffIds.${i}` });
+      }
+      case 'store':
+        for (const [i, id] of r.storeIds.entries()) {
+          const kind = rc.units.get(id);
+          if (!kind) return fail('not_found', 'store not found', { field: `${path}.storeIds.${i}` });
+          if (kind !== 'store') {
+            return fail(
+              'invalid_request',
+              `${id} is a ${kind}, not a store: name it in an org unit condition`,
+              {
+                field: `${path}.storeIds.${i}`,
+              },
+            );
+          }
+        }
+        return ok(null);
+      case 'org_unit': {
+        const i = r.unitIds.findIndex((id) => !rc.units.has(id));
+        return i < 0 ? ok(null) : fail('not_found', 'org unit not found', { field: `${path}.unitIds.${i}` });
+      }
+      case 'audience': {
+        const a = rc.audiences.get(r.audienceId);
+        if (!a) return fail('not_found', 'audience not found', { field: `${path}.audienceId` });
+        return a.archived
+          ? fail('invalid_request', `the audience "${a.name}" is archived; restore it first`, {
+              field: `${path}.audienceId`,
+            })
+          : ok(null);
+      }
     }
   };
   const checked = walk(rule, at, 1);

@@ -80,6 +80,38 @@ export function sqlOf(env: RuleEnv) {
       .orderBy('c.id', 'desc')
       .limit(1);
 
+  /** The org units in the subtrees of `unitIds` (each unit included), by materialized path. */
+  const unitsUnder = (eb: Eb, unitIds: string[]) =>
+    eb
+      .selectFrom('org_units as u')
+      .innerJoin('org_units as top', (j) => j.onRef('top.tenant_id', '=', 'u.tenant_id'))
+      .select('u.id')
+      .where('u.tenant_id', '=', tenantId)
+      .where('top.id', 'in', unitIds)
+      .where(sql<SqlBool>`substr(u.path, 1, length(top.path)) = top.path`);
+
+  const orgUnit = (eb: Eb, r: Extract<Rule, { kind: 'org_unit' }>): Expression<SqlBool> => {
+    const byOwner = eb(
+      'customers.owner_staff_id',
+      'in',
+      eb
+        .selectFrom('staff as s')
+        .select('s.id')
+        .where('s.tenant_id', '=', tenantId)
+        .where('s.org_unit_id', 'in', unitsUnder(eb, r.unitIds)),
+    );
+    const byStore = eb('customers.store_id', 'in', unitsUnder(eb, r.unitIds));
+    const via = r.via ?? 'either';
+    return via === 'owner' ? byOwner : via === 'store' ? byStore : eb.or([byOwner, byStore]);
+  };
+
+  const membership = (eb: Eb, audienceId: string) =>
+    eb
+      .selectFrom('audience_members as am')
+      .where('am.tenant_id', '=', tenantId)
+      .where('am.audience_id', '=', audienceId)
+      .whereRef('am.customer_id', '=', 'customers.id');
+
   const build = (eb: Eb, r: Rule): Expression<SqlBool> => {
     switch (r.kind) {
       case 'all':
@@ -121,6 +153,18 @@ export function sqlOf(env: RuleEnv) {
         return eb(aggregateOf(eb, r), CMP[r.op], r.value);
       case 'consent':
         return eb(latestConsent(eb, r), '=', r.status);
+      case 'owner_staff':
+        return eb('customers.owner_staff_id', 'in', r.staffIds);
+      case 'store':
+        return eb('customers.store_id', 'in', r.storeIds);
+      case 'org_unit':
+        return orgUnit(eb, r);
+      case 'source_channel':
+        return eb('customers.source_channel', 'in', r.channels);
+      case 'audience': {
+        const member = eb.exists(membership(eb, r.audienceId).select('am.customer_id'));
+        return r.match === 'in' ? member : eb.not(member);
+      }
     }
   };
 
@@ -177,9 +221,21 @@ export function sqlOf(env: RuleEnv) {
     }
   };
 
-  /** The value a condition looked at, for one customer row; null for groups and tags. */
+  /**
+   * The value a condition looked at, for one customer row; null for groups, tags and org
+   * subtrees (explain reads those itself). An audience condition looks at when the customer
+   * entered the audience (null: not a member).
+   */
   const value = (eb: Eb, r: Rule): Expression<unknown> | null => {
     switch (r.kind) {
+      case 'owner_staff':
+        return sql.ref('customers.owner_staff_id');
+      case 'store':
+        return sql.ref('customers.store_id');
+      case 'source_channel':
+        return sql.ref('customers.source_channel');
+      case 'audience':
+        return membership(eb, r.audienceId).select('am.entered_at');
       case 'attribute':
         return fieldRef(r.field).ref;
       case 'event':

@@ -1,20 +1,37 @@
-import type { Audience, AudienceOverlap, CreateAudience, CustomerAudiences, Rule } from '@pond/contracts';
-import type { AudienceTable, Trx } from '@pond/storage';
+import type {
+  Audience,
+  AudienceDay,
+  AudienceTrends,
+  CreateAudience,
+  Rule,
+  UpdateAudience,
+} from '@pond/contracts';
+import type { AudienceTable, Executor, Trx } from '@pond/storage';
 import type { Selectable } from 'kysely';
 import type { AuditLog } from '../audit/audit-log.ts';
 import { definitionsOf } from '../customers/attributes.ts';
-import { customerScope } from '../customers/scope.ts';
+import type { OutboxEvent } from '../platform/outbox.ts';
 import type { Platform } from '../platform/platform.ts';
 import type { Ctx } from '../shared/context.ts';
 import { newId } from '../shared/ids.ts';
-import { notFound, ok, type Result } from '../shared/result.ts';
+import { fail, notFound, ok, type Result } from '../shared/result.ts';
+import {
+  type AudienceNode,
+  checkNoCycle,
+  dependencyOrder,
+  dependsOn,
+  usesOrgTree,
+} from './audience-graph.ts';
+import { audiencesOfCustomer, overlapOf } from './audience-reads.ts';
+import { DAY, daysOf, recordSize, trendsOf } from './audience-sizes.ts';
 import { chunked, matchingCustomers, touchedByTenant } from './matching.ts';
 import { checkRule, ruleContextOf } from './rule-check.ts';
 
 type Row = Selectable<AudienceTable>;
 
 const REFRESH_QUEUE = 'audiences.refresh';
-const DAY = 86_400_000;
+/** Domain events after which customers may sit elsewhere in the org tree. */
+const ORG_TREE_EVENTS = new Set(['org_unit.moved', 'staff.updated', 'staff.departed', 'staff.reinstated']);
 
 const toAudience = (r: Row): Audience => ({
   id: r.id,
@@ -23,14 +40,37 @@ const toAudience = (r: Row): Audience => ({
   kind: r.kind,
   size: r.size,
   refreshedAt: r.refreshed_at,
+  archivedAt: r.archived_at,
   createdAt: r.created_at,
 });
+
+const nodeOf = (r: Row): AudienceNode & { row: Row } => ({
+  id: r.id,
+  name: r.name,
+  rule: JSON.parse(r.rule) as Rule,
+  row: r,
+});
+
+/** Entries into and exits from each audience in a batch of domain events, per tenant. */
+function membershipChanges(events: readonly OutboxEvent[]) {
+  const byTenant = new Map<string, Map<string, number[]>>();
+  for (const e of events) {
+    if (e.type !== 'audience.entered' && e.type !== 'audience.exited') continue;
+    const p = e.payload as { audienceId?: unknown; customerId?: unknown };
+    const audiences = byTenant.get(e.tenantId) ?? new Map<string, number[]>();
+    const id = String(p.audienceId);
+    audiences.set(id, [...(audiences.get(id) ?? []), Number(p.customerId)]);
+    byTenant.set(e.tenantId, audiences);
+  }
+  return byTenant;
+}
 
 /**
  * Saved audiences. A dynamic audience's members follow its rule: customers a domain event
  * touched are re-checked from the outbox, a full refresh runs when it is saved and daily, and
  * every entry and exit goes on the outbox (`audience.entered` / `audience.exited`). A static
- * audience keeps the members it was saved with.
+ * audience keeps the members it was saved with. An audience may name others in its rule;
+ * those entries and exits re-check its own members, so dependants follow their dependencies.
  */
 export function createSavedAudiences(p: Platform, audit: AuditLog) {
   const { db, clock } = p;
@@ -109,20 +149,23 @@ export function createSavedAudiences(p: Platform, audit: AuditLog) {
         .set({ size: Number(size.n), ...(only ? {} : { refreshed_at: now }) })
         .where('id', '=', a.id)
         .execute();
+      await recordSize(trx, a, Number(size.n), now);
     }
   }
 
-  const enqueueRefresh = (trx: Trx, a: Pick<Row, 'id' | 'tenant_id'>, runAt = clock.now()) =>
+  /** A full refresh at `runAt`; `cause` tells apart refreshes asked for at the same moment. */
+  const enqueueRefresh = (ex: Executor, a: Pick<Row, 'id' | 'tenant_id'>, runAt = clock.now(), cause = '') =>
     p.jobs.enqueue(
       {
         queue: REFRESH_QUEUE,
         tenantId: a.tenant_id,
         payload: { audienceId: a.id },
         runAt,
-        dedupeKey: `${REFRESH_QUEUE}:${a.id}:${runAt}`,
+        dedupeKey: `${REFRESH_QUEUE}:${a.id}:${runAt}${cause}`,
       },
-      trx,
+      ex,
     );
+  const tomorrow = () => (Math.floor(clock.now() / DAY) + 1) * DAY;
 
   p.jobs.handle(REFRESH_QUEUE, async (payload) => {
     await p.tx(async (trx) => {
@@ -131,10 +174,10 @@ export function createSavedAudiences(p: Platform, audit: AuditLog) {
         .selectAll()
         .where('id', '=', String(payload.audienceId))
         .executeTakeFirst();
-      if (a?.kind !== 'dynamic') return ok(null);
+      if (a?.kind !== 'dynamic' || a.archived_at !== null) return ok(null);
       await refresh(trx, a);
       // Again tomorrow, so windows such as "in the last 30 days" follow the clock.
-      await enqueueRefresh(trx, a, (Math.floor(clock.now() / DAY) + 1) * DAY);
+      await enqueueRefresh(trx, a, tomorrow());
       return ok(null);
     });
   });
@@ -142,25 +185,87 @@ export function createSavedAudiences(p: Platform, audit: AuditLog) {
   p.outbox.subscribe({
     name: 'audiences',
     async handle(events, trx) {
-      for (const [tenantId, ids] of touchedByTenant(events, { tagsSetByRules: true })) {
-        const audiences = await trx
+      const touched = touchedByTenant(events, { tagsSetByRules: true });
+      const changed = membershipChanges(events);
+      const orgMoved = new Set(events.filter((e) => ORG_TREE_EVENTS.has(e.type)).map((e) => e.tenantId));
+      const lastEvent = events.at(-1)?.id ?? 0;
+      for (const tenantId of new Set([...touched.keys(), ...changed.keys(), ...orgMoved])) {
+        const rows = await trx
           .selectFrom('audiences')
           .selectAll()
           .where('tenant_id', '=', tenantId)
           .where('kind', '=', 'dynamic')
+          .where('archived_at', 'is', null)
           .execute();
-        for (const a of audiences) await refresh(trx, a, ids);
+        const ids = touched.get(tenantId) ?? [];
+        const entries = changed.get(tenantId);
+        // Dependencies first: a dependant then reads their new members in this transaction.
+        for (const a of dependencyOrder(rows.map(nodeOf))) {
+          // Customers touched, and those who entered or left an audience this one names.
+          const recheck = new Set(ids);
+          for (const [audienceId, customers] of entries ?? []) {
+            if (dependsOn(a.rule, audienceId)) for (const c of customers) recheck.add(c);
+          }
+          if (recheck.size > 0) await refresh(trx, a.row, [...recheck]);
+          // A unit or staff member moved: who sits in a subtree may have changed for anyone.
+          if (orgMoved.has(tenantId) && usesOrgTree(a.rule))
+            await enqueueRefresh(trx, a.row, clock.now(), `:org:${lastEvent}`);
+        }
       }
     },
   });
 
-  const find = (ctx: Ctx, id: string) =>
-    db
+  const find = (ex: Executor, ctx: Ctx, id: string) =>
+    ex
       .selectFrom('audiences')
       .selectAll()
       .where('tenant_id', '=', ctx.principal.tenantId)
       .where('id', '=', id)
       .executeTakeFirst();
+
+  /** The rule checked against the tenant's data and the other audiences (no cycle). */
+  async function checkAudienceRule(trx: Trx, ctx: Ctx, id: string, name: string, rule: Rule) {
+    const tenantId = ctx.principal.tenantId;
+    const checked = checkRule(
+      rule,
+      await ruleContextOf(trx, tenantId, await definitionsOf(trx, tenantId), rule),
+    );
+    if (!checked.ok) return checked;
+    const others = await trx
+      .selectFrom('audiences')
+      .selectAll()
+      .where('tenant_id', '=', tenantId)
+      .where('id', '!=', id)
+      .execute();
+    return checkNoCycle({ id, name, rule }, others.map(nodeOf));
+  }
+
+  /** Audiences (not archived) and auto-tag rules whose rules name this audience. */
+  async function dependantsOf(trx: Trx, a: Row) {
+    const [audiences, rules] = await Promise.all([
+      trx
+        .selectFrom('audiences')
+        .select(['id', 'name', 'rule'])
+        .where('tenant_id', '=', a.tenant_id)
+        .where('archived_at', 'is', null)
+        .where('id', '!=', a.id)
+        .execute(),
+      trx
+        .selectFrom('auto_tag_rules')
+        .select(['id', 'name', 'rule'])
+        .where('tenant_id', '=', a.tenant_id)
+        .execute(),
+    ]);
+    const naming = <T extends { rule: string }>(rows: T[]) =>
+      rows.filter((r) => dependsOn(JSON.parse(r.rule) as Rule, a.id));
+    return [
+      ...naming(audiences).map((x) => `audience "${x.name}" (${x.id})`),
+      ...naming(rules).map((x) => `auto-tag rule "${x.name}" (${x.id})`),
+    ];
+  }
+
+  const reread = (trx: Trx, id: string) =>
+    trx.selectFrom('audiences').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
 
   return {
     async list(ctx: Ctx): Promise<Audience[]> {
@@ -174,127 +279,141 @@ export function createSavedAudiences(p: Platform, audit: AuditLog) {
     },
 
     async get(ctx: Ctx, id: string): Promise<Result<Audience>> {
-      const row = await find(ctx, id);
+      const row = await find(db, ctx, id);
       return row ? ok(toAudience(row)) : notFound('audience');
     },
 
-    /** The audiences a customer (in the caller's scope) is in, and the last 100 entries and exits. */
-    async ofCustomer(ctx: Ctx, publicId: string): Promise<Result<CustomerAudiences>> {
-      const customer = await db
-        .selectFrom('customers')
-        .select('id')
-        .where(customerScope(ctx))
-        .where('public_id', '=', publicId)
-        .executeTakeFirst();
-      if (!customer) return notFound('customer');
+    /** Every audience's size per UTC day over the last `days` days, oldest first. */
+    async trends(ctx: Ctx, days: number): Promise<AudienceTrends> {
       const tenantId = ctx.principal.tenantId;
-      const [current, history] = await Promise.all([
-        db
-          .selectFrom('audience_members as m')
-          .innerJoin('audiences as a', 'a.id', 'm.audience_id')
-          .select(['a.id', 'a.name', 'a.kind', 'm.entered_at'])
-          .where('m.tenant_id', '=', tenantId)
-          .where('m.customer_id', '=', customer.id)
-          .orderBy('m.entered_at', 'desc')
-          .execute(),
-        db
-          .selectFrom('audience_history as h')
-          .innerJoin('audiences as a', 'a.id', 'h.audience_id')
-          .select(['h.audience_id', 'a.name', 'h.change', 'h.at'])
-          .where('h.tenant_id', '=', tenantId)
-          .where('h.customer_id', '=', customer.id)
-          .orderBy('h.id', 'desc')
-          .limit(100)
-          .execute(),
-      ]);
-      return ok({
-        current: current.map((c) => ({ id: c.id, name: c.name, kind: c.kind, since: c.entered_at })),
-        history: history.map((h) => ({
-          audienceId: h.audience_id,
-          name: h.name,
-          change: h.change,
-          at: h.at,
-        })),
-      });
-    },
-
-    /** Sizes, pairwise overlaps and the common core of 2–5 audiences, within the caller's scope. */
-    async overlap(ctx: Ctx, ids: readonly string[]): Promise<Result<AudienceOverlap>> {
       const rows = await db
         .selectFrom('audiences')
-        .select(['id', 'name'])
-        .where('tenant_id', '=', ctx.principal.tenantId)
-        .where('id', 'in', [...ids])
+        .select(['id', 'size', 'created_at'])
+        .where('tenant_id', '=', tenantId)
+        .orderBy('created_at', 'desc')
         .execute();
-      for (const [i, id] of ids.entries()) {
-        if (!rows.some((r) => r.id === id)) return notFound('audience', `body.audienceIds.${i}`);
-      }
-      const unique = [...new Set(ids)];
-      // Members the caller may see, with the audiences they are in.
-      const members = await db
-        .selectFrom('audience_members as m')
-        .innerJoin('customers', 'customers.id', 'm.customer_id')
-        .select(['m.audience_id', 'm.customer_id'])
-        .where('m.tenant_id', '=', ctx.principal.tenantId)
-        .where('m.audience_id', 'in', unique)
-        .where(customerScope(ctx))
-        .execute();
-      const sets = new Map(unique.map((id) => [id, new Set<number>()]));
-      for (const m of members) sets.get(m.audience_id)?.add(m.customer_id);
-      const of = (id: string) => sets.get(id) ?? new Set<number>();
-      const pairs = unique.flatMap((a, i) =>
-        unique.slice(i + 1).map((b) => ({ a, b, both: [...of(a)].filter((c) => of(b).has(c)).length })),
-      );
-      const [first, ...rest] = unique;
-      const all = [...of(first ?? '')].filter((c) => rest.every((id) => of(id).has(c))).length;
-      return ok({
-        audiences: unique.map((id) => ({
-          id,
-          name: rows.find((r) => r.id === id)?.name ?? '',
-          size: of(id).size,
-        })),
-        pairs,
-        all,
-      });
+      return trendsOf(db, tenantId, rows, days, clock.now());
     },
+
+    /** One audience's size, entries and exits per UTC day over the last `days` days. */
+    async sizes(
+      ctx: Ctx,
+      id: string,
+      days: number,
+    ): Promise<Result<{ audienceId: string; days: AudienceDay[] }>> {
+      const row = await find(db, ctx, id);
+      if (!row) return notFound('audience');
+      return ok({ audienceId: id, days: await daysOf(db, row.tenant_id, row, days, clock.now()) });
+    },
+
+    ofCustomer: (ctx: Ctx, publicId: string) => audiencesOfCustomer(db, ctx, publicId),
+
+    overlap: (ctx: Ctx, ids: readonly string[]) => overlapOf(db, ctx, ids),
 
     /** Saves an audience; its members are computed at once, in the same transaction. */
     create(ctx: Ctx, input: CreateAudience): Promise<Result<Audience>> {
       return p.tx(async (trx) => {
-        const tenantId = ctx.principal.tenantId;
-        const checked = checkRule(
-          input.rule,
-          await ruleContextOf(trx, tenantId, await definitionsOf(trx, tenantId)),
-        );
-        if (!checked.ok) return checked;
         const now = clock.now();
+        const id = newId('aud', now);
+        // A new audience cannot close a cycle (nothing names it yet); the check still walks
+        // what it names, so a cycle already stored would show here.
+        const checked = await checkAudienceRule(trx, ctx, id, input.name, input.rule);
+        if (!checked.ok) return checked;
         const row: Row = {
-          id: newId('aud', now),
-          tenant_id: tenantId,
+          id,
+          tenant_id: ctx.principal.tenantId,
           name: input.name,
           rule: JSON.stringify(input.rule),
           kind: input.kind,
           size: 0,
           refreshed_at: null,
+          archived_at: null,
           created_at: now,
           updated_at: now,
         };
         await trx.insertInto('audiences').values(row).execute();
         await refresh(trx, row);
-        if (row.kind === 'dynamic') await enqueueRefresh(trx, row, (Math.floor(now / DAY) + 1) * DAY);
-        const saved = await trx
-          .selectFrom('audiences')
-          .selectAll()
-          .where('id', '=', row.id)
-          .executeTakeFirstOrThrow();
-        const out = toAudience(saved);
+        if (row.kind === 'dynamic') await enqueueRefresh(trx, row, tomorrow());
+        const out = toAudience(await reread(trx, id));
         await audit.record(trx, ctx, {
           action: 'audience.created',
           targetType: 'audience',
           targetId: row.id,
           after: out,
         });
+        await p.outbox.append(trx, {
+          tenantId: row.tenant_id,
+          type: 'audience.created',
+          aggregateType: 'audience',
+          aggregateId: row.id,
+          payload: { audienceId: row.id, name: out.name, kind: out.kind, size: out.size },
+        });
         return ok(out);
+      });
+    },
+
+    /**
+     * Renames, changes the rule (members follow at once; a static audience takes a new
+     * snapshot), archives or restores. Archiving is refused while other audiences or auto-tag
+     * rules name the audience; an archived audience keeps its members and is not refreshed.
+     */
+    update(ctx: Ctx, id: string, input: UpdateAudience): Promise<Result<Audience>> {
+      return p.tx(async (trx) => {
+        const row = await find(trx, ctx, id);
+        if (!row) return notFound('audience');
+        const archiving = input.archived === true && row.archived_at === null;
+        const restoring = input.archived === false && row.archived_at !== null;
+        const archived = archiving || (row.archived_at !== null && !restoring);
+        if (input.rule && archived) {
+          return fail('conflict', 'an archived audience keeps its rule; restore it first', {
+            field: 'body.rule',
+          });
+        }
+        if (archiving) {
+          const dependants = await dependantsOf(trx, row);
+          if (dependants.length > 0) {
+            return fail(
+              'conflict',
+              `"${row.name}" cannot be archived while others depend on it: ${dependants.join(', ')}`,
+              { field: 'body.archived' },
+            );
+          }
+        }
+        const name = input.name ?? row.name;
+        const rule = input.rule ?? (JSON.parse(row.rule) as Rule);
+        if (input.rule || restoring) {
+          // A restored audience's rule is checked again: what it names may be gone or archived.
+          const checked = await checkAudienceRule(trx, ctx, id, name, rule);
+          if (!checked.ok) return checked;
+        }
+        const now = clock.now();
+        await trx
+          .updateTable('audiences')
+          .set({
+            name,
+            rule: JSON.stringify(rule),
+            archived_at: archiving ? now : restoring ? null : row.archived_at,
+            updated_at: now,
+          })
+          .where('id', '=', id)
+          .execute();
+        const next = await reread(trx, id);
+        if (!archived && (input.rule || (restoring && next.kind === 'dynamic'))) {
+          await refresh(trx, next);
+          if (next.kind === 'dynamic') await enqueueRefresh(trx, next, tomorrow());
+        }
+        const before = toAudience(row);
+        const after = toAudience(await reread(trx, id));
+        const action = archiving ? 'audience.archived' : restoring ? 'audience.restored' : 'audience.updated';
+        await audit.record(trx, ctx, { action, targetType: 'audience', targetId: id, before, after });
+        await p.outbox.append(trx, {
+          tenantId: row.tenant_id,
+          type: action,
+          aggregateType: 'audience',
+          aggregateId: id,
+          payload: { audienceId: id, name: after.name, kind: after.kind, size: after.size },
+        });
+        return ok(after);
       });
     },
   };

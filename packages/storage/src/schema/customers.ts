@@ -184,10 +184,20 @@ export interface AudienceMemberTable {
   audience_id: string;
   customer_id: number;
   tenant_id: string;
+  archived_at: number | null;
   entered_at: number;
 }
 
 export interface AudienceHistoryTable {
+/** An audience's size at the end of a UTC day (the last refresh of that day). */
+export interface AudienceSizeTable {
+  tenant_id: string;
+  audience_id: string;
+  /** The day's start, epoch milliseconds. */
+  day: number;
+  size: number;
+}
+
   id: Generated<number>;
   tenant_id: string;
   audience_id: string;

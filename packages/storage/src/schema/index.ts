@@ -3,6 +3,7 @@ import type {
   AttributeDefinitionTable,
   AudienceHistoryTable,
   AudienceMemberTable,
+  AudienceSizeTable,
   AudienceTable,
   AutoTagRuleTable,
   ConsentTable,
@@ -68,3 +69,4 @@ export interface Database {
   import_jobs: ImportJobTable;
   import_errors: ImportErrorTable;
 }
+  audience_sizes: AudienceSizeTable;
