@@ -18,6 +18,7 @@ import { eventRoutes } from './routes/events.ts';
 import { importRoutes } from './routes/imports.ts';
 import { ingestRoutes } from './routes/ingest.ts';
 import { orgRoutes } from './routes/org.ts';
+import { stratificationRoutes } from './routes/stratification.ts';
 import { tagRoutes } from './routes/tags.ts';
 
 export const VERSION = '0.1.0';
@@ -89,6 +90,7 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
   customerRoutes(app, services);
   tagRoutes(app, services);
   audienceRoutes(app, services);
+  stratificationRoutes(app, services);
   eventRoutes(app, services);
   await importRoutes(app, services);
   demoRoutes(app, services, deps.demo ?? createDemoRunner(services));

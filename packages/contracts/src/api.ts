@@ -92,6 +92,13 @@ import {
 } from './rules.ts';
 import { CompleteSetup, SetupStatus } from './setup.ts';
 import {
+  CustomerStratification,
+  StratificationDistribution,
+  StratificationModel,
+  StratificationRun,
+  UpdateStratification,
+} from './stratification.ts';
+import {
   BulkOutcome,
   BulkTag,
   BulkUntag,
@@ -838,6 +845,58 @@ export const api = {
       permission: 'customers.read',
       body: PreviewAudience,
       response: z.object({ count: z.number().int(), sample: z.array(Customer) }),
+    }),
+  },
+  stratification: {
+    get: endpoint({
+      method: 'GET',
+      path: '/api/v1/stratification',
+      summary: 'The lifecycle model and RFM bins, with the latest recompute',
+      tag: 'customers',
+      auth: 'principal',
+      permission: 'customers.read',
+      response: StratificationModel,
+    }),
+    update: endpoint({
+      method: 'PUT',
+      path: '/api/v1/stratification',
+      summary: 'Change the lifecycle model or the RFM bins; every customer is recomputed in the background',
+      tag: 'customers',
+      auth: 'principal',
+      permission: 'customers.configure',
+      body: UpdateStratification,
+      response: StratificationModel,
+    }),
+    recompute: endpoint({
+      method: 'POST',
+      path: '/api/v1/stratification/recompute',
+      summary: 'Recompute every customer’s stage and scores now, in the background',
+      tag: 'customers',
+      auth: 'principal',
+      permission: 'customers.configure',
+      response: StratificationRun,
+      status: 202,
+    }),
+    distribution: endpoint({
+      method: 'GET',
+      path: '/api/v1/stratification/distribution',
+      summary: 'How many customers are in each lifecycle stage, RFM score and segment',
+      tag: 'customers',
+      auth: 'principal',
+      permission: 'customers.read',
+      response: StratificationDistribution,
+    }),
+  },
+  customerStratification: {
+    get: endpoint({
+      method: 'GET',
+      path: '/api/v1/customers/:id/stratification',
+      summary: 'A customer’s lifecycle stage with the checks that decided it, and RFM scores',
+      tag: 'customers',
+      auth: 'principal',
+      permission: 'customers.read',
+      params: IdParams,
+      response: CustomerStratification,
     }),
   },
   identityPriority: {

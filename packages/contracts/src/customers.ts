@@ -60,7 +60,7 @@ const ProfileFields = {
   region: Text(50).optional(),
   city: Text(50).optional(),
   membershipLevel: Text(50).optional(),
-  lifecycleStage: Text(50).optional(),
+  // No lifecycleStage: the stage is computed by stratification and refused as input.
   sourceChannel: Text(100).optional(),
   ownerStaffId: Id.optional(),
   storeId: Id.optional(),

@@ -12,7 +12,6 @@ const PROFILE_TARGETS = [
   'region',
   'city',
   'membershipLevel',
-  'lifecycleStage',
   'sourceChannel',
 ] as const;
 

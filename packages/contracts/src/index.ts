@@ -14,4 +14,5 @@ export * from './org.ts';
 export * from './privacy.ts';
 export * from './rules.ts';
 export * from './setup.ts';
+export * from './stratification.ts';
 export * from './tags.ts';

@@ -53,6 +53,11 @@ export const RULE_FIELDS: Readonly<Record<string, RuleFieldType>> = {
   lastActiveAt: 'timestamp',
   lastOrderAt: 'timestamp',
   createdAt: 'timestamp',
+  /** RFM scores 1–5 and segment, kept by stratification (none without an order). */
+  rfmRecency: 'number',
+  rfmFrequency: 'number',
+  rfmMonetary: 'number',
+  rfmSegment: 'text',
 };
 
 /** The field type of each custom attribute type. */

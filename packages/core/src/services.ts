@@ -23,6 +23,7 @@ import { createStaff } from './org/staff.ts';
 import { createPlatform } from './platform/platform.ts';
 import { createPrivacy } from './privacy/privacy.ts';
 import type { Clock } from './shared/clock.ts';
+import { createStratification } from './stratification/stratification.ts';
 import { createAutoTags } from './tags/auto-tags.ts';
 import { createTags } from './tags/tags.ts';
 
@@ -55,6 +56,8 @@ export function createServices({
   const timeline = createTimeline(platform, customers);
   const ingest = createIngest(platform);
   const tags = createTags(platform, audit);
+  // Before the rule consumers, so stage changes reach audiences and auto-tags in the same pass.
+  const stratification = createStratification(platform, audit);
   // Hourly, and re-armed by itself: messageIds older than the window are forgotten.
   const nextPrune = () =>
     platform.jobs.enqueue({
@@ -84,6 +87,7 @@ export function createServices({
     autoTags: createAutoTags(platform, audit, tags),
     audiences: createAudiences(platform),
     savedAudiences: createSavedAudiences(platform, audit),
+    stratification,
     timeline,
     privacy: createPrivacy(platform, audit, customers, timeline),
     imports: createImports(platform, audit, { dir: importDir }),

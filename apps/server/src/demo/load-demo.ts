@@ -216,6 +216,8 @@ export async function loadDemo(
         .onConflict((oc) => oc.columns(['tenant_id', 'type', 'name']).doNothing())
         .execute();
     }
+    // Stages and RFM scores follow from the activity and orders just written.
+    await services.stratification.queueRecompute(trx, tenantId);
     await services.audit.record(trx, ctx, {
       action: 'demo.loaded',
       targetType: 'tenant',

@@ -244,6 +244,24 @@ describe.each(testDialects())('audit log on %s', (dialect) => {
         target: 'shoe_size',
       };
     }),
+    'stratification.update': scenario('stratification.updated', ['rfm', 'version'], async () => ({
+      method: 'PUT',
+      url: '/api/v1/stratification',
+      body: {
+        rfm: {
+          recencyDays: [14, 30, 90, 180],
+          frequencyOrders: [2, 4, 6, 8],
+          monetarySpend: [100, 300, 600, 1200],
+          highFrom: 3,
+        },
+      },
+      target: ownerCtx.principal.tenantId,
+    })),
+    'stratification.recompute': scenario('stratification.recompute', ['runId'], async () => ({
+      method: 'POST',
+      url: '/api/v1/stratification/recompute',
+      target: ownerCtx.principal.tenantId,
+    })),
     'identityPriority.set': scenario('identity_priority.updated', ['priority', 'isDefault'], async () => ({
       method: 'PUT',
       url: '/api/v1/settings/identity-priority',

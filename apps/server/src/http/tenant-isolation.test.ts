@@ -24,6 +24,7 @@ const ID_OF_GROUP: Record<string, Kind> = {
   attributes: 'attribute',
   customerTags: 'customer',
   customerAudiences: 'customer',
+  customerStratification: 'customer',
   tagGroups: 'tagGroup',
   tags: 'tag',
   autoTagRules: 'autoTagRule',

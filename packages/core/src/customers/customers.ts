@@ -38,7 +38,6 @@ const COLUMN = {
   region: 'region',
   city: 'city',
   membershipLevel: 'membership_level',
-  lifecycleStage: 'lifecycle_stage',
   sourceChannel: 'source_channel',
   ownerStaffId: 'owner_staff_id',
   storeId: 'store_id',

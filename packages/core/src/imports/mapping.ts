@@ -11,7 +11,6 @@ export type ImportTarget =
   | 'region'
   | 'city'
   | 'membershipLevel'
-  | 'lifecycleStage'
   | 'sourceChannel'
   | `identity:${IdentityType}`
   | `attribute:${string}`;
@@ -25,7 +24,6 @@ const HINTS: readonly [RegExp, ImportTarget][] = [
   [/^(省份|省|地区|region|province|state)$/i, 'region'],
   [/^(城市|市|city)$/i, 'city'],
   [/^(会员等级|等级|会员级别|membership|level|tier)$/i, 'membershipLevel'],
-  [/^(生命周期|阶段|lifecycle|stage)$/i, 'lifecycleStage'],
   [/^(来源|来源渠道|渠道|source|channel)$/i, 'sourceChannel'],
   [/^(会员号|会员id|会员编号|卡号|member ?id|member ?no)$/i, 'identity:member_id'],
   [/^(unionid|union ?id)$/i, 'identity:wechat_unionid'],

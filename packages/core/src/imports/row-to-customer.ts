@@ -102,9 +102,6 @@ export function rowToCustomer(
       case 'membershipLevel':
         profile.membership_level = raw.slice(0, 50);
         continue;
-      case 'lifecycleStage':
-        profile.lifecycle_stage = raw.slice(0, 50);
-        continue;
       case 'sourceChannel':
         profile.source_channel = raw.slice(0, 100);
         continue;

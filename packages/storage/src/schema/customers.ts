@@ -29,6 +29,14 @@ export interface CustomerTable {
   order_count: number;
   total_spend: number;
   last_order_at: number | null;
+  /** RFM scores 1–5 and segment, computed by stratification; null without an order. */
+  rfm_recency: number | null;
+  rfm_frequency: number | null;
+  rfm_monetary: number | null;
+  rfm_segment: string | null;
+  lifecycle_changed_at: number | null;
+  /** When time alone next changes the stage or scores; the stratification timers look here. */
+  stratum_due_at: number | null;
   /** `merged`: folded into `merged_into`; `erased`: personal data removed on request. */
   status: 'active' | 'merged' | 'erased';
   merged_into: number | null;

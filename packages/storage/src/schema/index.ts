@@ -27,12 +27,14 @@ import type {
 } from './events.ts';
 import type { OrgUnitTable, StaffTable, TenantTable } from './org.ts';
 import type { AuditLogTable, JobTable, OutboxCursorTable, OutboxTable } from './platform.ts';
+import type { StratificationModelTable, StratificationRunTable } from './stratification.ts';
 
 export type * from './access.ts';
 export type * from './customers.ts';
 export type * from './events.ts';
 export type * from './org.ts';
 export type * from './platform.ts';
+export type * from './stratification.ts';
 
 /** Every table Pond stores, as Kysely sees it. */
 export interface Database {
@@ -48,6 +50,8 @@ export interface Database {
   outbox_cursors: OutboxCursorTable;
   jobs: JobTable;
   customers: CustomerTable;
+  stratification_models: StratificationModelTable;
+  stratification_runs: StratificationRunTable;
   attribute_definitions: AttributeDefinitionTable;
   customer_identities: CustomerIdentityTable;
   merge_log: MergeLogTable;

@@ -10,7 +10,6 @@ const TEXT_FIELDS = [
   ['region', 'customers.region'],
   ['city', 'customers.city'],
   ['membershipLevel', 'customers.membership'],
-  ['lifecycleStage', 'customers.lifecycle'],
   ['sourceChannel', 'customers.source'],
 ] as const;
 

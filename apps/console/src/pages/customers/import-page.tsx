@@ -30,7 +30,6 @@ const PROFILE_TARGETS = [
   'region',
   'city',
   'membershipLevel',
-  'lifecycleStage',
   'sourceChannel',
 ] as const;
 
