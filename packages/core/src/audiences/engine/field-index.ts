@@ -1,0 +1,302 @@
+import type { AttributeOp, RuleFieldType } from '@pond/contracts';
+import { type Bitmap, DenseColumn, RoaringBitmap32, unionAll } from './bitmaps.ts';
+
+const DAY = 86_400_000;
+
+/** Beyond this many distinct values a field is answered in SQL instead (names, free text). */
+export const MAX_DISTINCT_VALUES = 4_096;
+
+export type Scalar = string | number | boolean;
+
+/** A profile field held in memory, answering a condition's operator natively where it can. */
+export interface FieldIndex {
+  /** Records a customer's value (from the row or its attributes); false when the field overflowed. */
+  set(id: number, raw: unknown): boolean;
+  /** Whether `match` answers this operator (else the condition goes to SQL). */
+  supports(op: AttributeOp): boolean;
+  /** The customers the condition holds for, or null when it must be answered in SQL. */
+  match(op: AttributeOp, value: unknown, now: number, live: Bitmap): Bitmap | null;
+  readonly bytes: number;
+}
+
+/** The ordered comparisons (`lt` … `between`) as a test of one value; null for other operators. */
+function comparison<T extends string | number>(
+  op: AttributeOp,
+  x: T,
+  range: T[],
+): ((v: T) => boolean) | null {
+  switch (op) {
+    case 'lt':
+      return (v) => v < x;
+    case 'lte':
+      return (v) => v <= x;
+    case 'gt':
+      return (v) => v > x;
+    case 'gte':
+      return (v) => v >= x;
+    case 'between': {
+      const [a, b] = range;
+      return (v) => a !== undefined && b !== undefined && v >= a && v <= b;
+    }
+    default:
+      return null;
+  }
+}
+
+/**
+ * How the reference evaluator compares values. Standard columns compare with SQL `=` (no
+ * type); custom attributes with a JSON equality that includes the type (1 is not "1").
+ */
+type KeyOf = (v: unknown) => string | null;
+const untyped: KeyOf = (v) => (v === null || v === undefined ? null : String(v));
+const typed: KeyOf = (v) => (v === null || v === undefined ? null : `${typeof v}:${String(v)}`);
+
+/**
+ * Low-cardinality single-valued fields (text, ids, dates, yes/no): one bitmap per distinct
+ * value and a 2-byte code per customer, so a change finds the bitmap to leave at once.
+ */
+export class ValueField implements FieldIndex {
+  private codes = new DenseColumn((n) => new Uint16Array(n));
+  private dict = new Map<string, number>();
+  private raws: unknown[] = [undefined];
+  private bitmaps: Bitmap[] = [new RoaringBitmap32()];
+  private present = new RoaringBitmap32();
+
+  constructor(private keyOf: KeyOf) {}
+
+  static forColumn = () => new ValueField(untyped);
+  static forAttribute = () => new ValueField(typed);
+
+  set(id: number, raw: unknown): boolean {
+    const key = this.keyOf(raw);
+    const old = this.codes.get(id);
+    let code = 0;
+    if (key !== null) {
+      code = this.dict.get(key) ?? 0;
+      if (code === 0) {
+        if (this.dict.size >= MAX_DISTINCT_VALUES) return false;
+        code = this.raws.length;
+        this.dict.set(key, code);
+        this.raws.push(raw);
+        this.bitmaps.push(new RoaringBitmap32());
+      }
+    }
+    if (old === code) return true;
+    if (old !== 0) this.bitmaps[old]?.remove(id);
+    if (code === 0) {
+      this.present.remove(id);
+      if (old !== 0) this.codes.set(id, 0);
+      return true;
+    }
+    this.bitmaps[code]?.add(id);
+    this.present.add(id);
+    this.codes.set(id, code);
+    return true;
+  }
+
+  supports(op: AttributeOp): boolean {
+    return op !== 'contains' && op !== 'within_last' && op !== 'before_last';
+  }
+
+  private eq(v: unknown): Bitmap {
+    const code = this.dict.get(this.keyOf(v) ?? '');
+    return code ? (this.bitmaps[code] as Bitmap) : new RoaringBitmap32();
+  }
+
+  /** Ordered comparison of text values (dates `YYYY-MM-DD`), as SQL compares them. */
+  private ordered(test: (s: string) => boolean): Bitmap {
+    const hits: Bitmap[] = [];
+    for (let code = 1; code < this.raws.length; code++) {
+      const raw = this.raws[code];
+      if (typeof raw === 'string' && test(raw)) hits.push(this.bitmaps[code] as Bitmap);
+    }
+    return unionAll(hits);
+  }
+
+  match(op: AttributeOp, value: unknown, _now: number, live: Bitmap): Bitmap | null {
+    const values = Array.isArray(value) ? value : [];
+    const test = comparison(op, String(value), values.map(String));
+    if (test) return this.ordered(test);
+    switch (op) {
+      case 'exists':
+        return this.present;
+      case 'not_exists':
+        return RoaringBitmap32.andNot(live, this.present);
+      case 'eq':
+        return this.eq(value);
+      case 'neq':
+        return RoaringBitmap32.andNot(live, this.eq(value));
+      case 'in':
+        return unionAll(values.map((x) => this.eq(x)));
+      case 'not_in':
+        return RoaringBitmap32.andNot(live, unionAll(values.map((x) => this.eq(x))));
+      default:
+        // `contains` follows the engine's own case rules (LIKE / ILIKE): left to SQL.
+        return null;
+    }
+  }
+
+  get bytes(): number {
+    return this.codes.bytes;
+  }
+}
+
+/**
+ * Numbers and times: one float per customer (NaN when absent), scanned for ranges and relative
+ * times; a scan of a million slots takes about a millisecond.
+ */
+export class NumberField implements FieldIndex {
+  private values = new DenseColumn((n) => new Float64Array(n), new Float64Array(0), Number.NaN);
+  private present = new RoaringBitmap32();
+  private scratch = new Uint32Array(0);
+
+  /** Columns hold numbers; a custom attribute counts only when its JSON value is a number. */
+  constructor(private attribute: boolean) {}
+
+  set(id: number, raw: unknown): boolean {
+    const v = this.attribute
+      ? typeof raw === 'number'
+        ? raw
+        : Number.NaN
+      : raw === null || raw === undefined
+        ? Number.NaN
+        : Number(raw);
+    if (Number.isNaN(v)) {
+      if (!Number.isNaN(this.values.get(id))) this.values.set(id, Number.NaN);
+      this.present.remove(id);
+    } else {
+      this.values.set(id, v);
+      this.present.add(id);
+    }
+    return true;
+  }
+
+  /** The value of one customer (NaN when absent); the preview sorts its sample by it. */
+  valueOf(id: number): number {
+    return this.values.get(id);
+  }
+
+  supports(op: AttributeOp): boolean {
+    return op !== 'contains';
+  }
+
+  private scan(test: (v: number) => boolean): Bitmap {
+    const data = this.values.data;
+    if (this.scratch.length < data.length) this.scratch = new Uint32Array(data.length);
+    const out = this.scratch;
+    const base = this.values.base;
+    let n = 0;
+    for (let i = 0; i < data.length; i++) {
+      const v = data[i] as number;
+      // NaN never passes a comparison, like NULL in SQL.
+      if (test(v)) out[n++] = base + i;
+    }
+    return new RoaringBitmap32(out.subarray(0, n));
+  }
+
+  match(op: AttributeOp, value: unknown, now: number, live: Bitmap): Bitmap | null {
+    const values = Array.isArray(value) ? value.map(Number) : [];
+    const x = Number(value);
+    const test = comparison(op, x, values);
+    if (test) return this.scan(test);
+    switch (op) {
+      case 'exists':
+        return this.present;
+      case 'not_exists':
+        return RoaringBitmap32.andNot(live, this.present);
+      case 'eq':
+        return this.scan((v) => v === x);
+      case 'neq':
+        return RoaringBitmap32.andNot(
+          live,
+          this.scan((v) => v === x),
+        );
+      case 'in':
+        return this.scan((v) => values.includes(v));
+      case 'not_in':
+        return RoaringBitmap32.andNot(
+          live,
+          this.scan((v) => values.includes(v)),
+        );
+      case 'within_last': {
+        const since = now - x * DAY;
+        return this.scan((v) => v >= since);
+      }
+      case 'before_last': {
+        const before = now - x * DAY;
+        return this.scan((v) => v < before);
+      }
+      default:
+        return null;
+    }
+  }
+
+  get bytes(): number {
+    return this.values.bytes + this.scratch.byteLength;
+  }
+}
+
+/** Several-of custom attributes: a bitmap per option held, and who has the attribute at all. */
+export class ListField implements FieldIndex {
+  private elements = new Map<string, Bitmap>();
+  private present = new RoaringBitmap32();
+
+  set(id: number, raw: unknown): boolean {
+    for (const b of this.elements.values()) b.remove(id);
+    if (raw === null || raw === undefined) {
+      this.present.remove(id);
+      return true;
+    }
+    this.present.add(id);
+    for (const e of Array.isArray(raw) ? raw : []) {
+      if (typeof e !== 'string') continue;
+      let b = this.elements.get(e);
+      if (!b) {
+        if (this.elements.size >= MAX_DISTINCT_VALUES) return false;
+        b = new RoaringBitmap32();
+        this.elements.set(e, b);
+      }
+      b.add(id);
+    }
+    return true;
+  }
+
+  supports(op: AttributeOp): boolean {
+    return op === 'exists' || op === 'not_exists' || op === 'contains';
+  }
+
+  match(op: AttributeOp, value: unknown, _now: number, live: Bitmap): Bitmap | null {
+    switch (op) {
+      case 'exists':
+        return this.present;
+      case 'not_exists':
+        return RoaringBitmap32.andNot(live, this.present);
+      case 'contains':
+        return this.elements.get(String(value)) ?? new RoaringBitmap32();
+      default:
+        return null;
+    }
+  }
+
+  get bytes(): number {
+    return 0;
+  }
+}
+
+/** The in-memory index for a field of a type, or null when the type is left to SQL. */
+export function fieldIndexFor(type: RuleFieldType, attribute: boolean): FieldIndex | null {
+  switch (type) {
+    case 'text':
+    case 'id':
+    case 'date':
+      return attribute ? ValueField.forAttribute() : ValueField.forColumn();
+    case 'boolean':
+      // A yes/no column would be 0/1 on one engine and a boolean on the other: SQL decides.
+      return attribute ? ValueField.forAttribute() : null;
+    case 'number':
+    case 'timestamp':
+      return new NumberField(attribute);
+    case 'list':
+      return attribute ? new ListField() : null;
+  }
+}

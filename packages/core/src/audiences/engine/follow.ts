@@ -1,0 +1,157 @@
+import type { CustomerTable, Executor } from '@pond/storage';
+import type { Selectable } from 'kysely';
+import type { OutboxEvent } from '../../platform/outbox.ts';
+import { chunked, customersTouched } from '../matching.ts';
+import { type LeafTopic, markDirty } from './leaf-cache.ts';
+import { type TenantIndex, tagsOf } from './tenant-index.ts';
+
+const BATCH = 2_000;
+const PAGE = 20_000;
+
+/** What a batch of domain events asks the index to read again. */
+interface Work {
+  /** Customers whose row (profile, status, attributes) is read again. */
+  readonly rows: Set<number>;
+  /** Customers whose every tag is read again (merges, erasure, unknown changes). */
+  readonly allTags: Set<number>;
+  /** Customers whose membership of one tag is read again. */
+  readonly pairs: Map<string, Set<number>>;
+  /** Customers whose cached SQL conditions may have changed, by what changed. */
+  readonly dirty: { ids: Set<number>; concerns: (t: LeafTopic) => boolean }[];
+}
+
+const everything = () => true;
+
+function plan(events: readonly OutboxEvent[]): Work {
+  const work: Work = { rows: new Set(), allTags: new Set(), pairs: new Map(), dirty: [] };
+  const dirty = (ids: number[], concerns: (t: LeafTopic) => boolean) =>
+    work.dirty.push({ ids: new Set(ids), concerns });
+  for (const e of events) {
+    const ids = customersTouched(e, { tagsSetByRules: true });
+    if (ids.length === 0) continue;
+    const p = e.payload;
+    switch (e.type) {
+      case 'customer.tagged':
+      case 'customer.untagged': {
+        const tagId = String(p.tagId);
+        const set = work.pairs.get(tagId) ?? new Set<number>();
+        for (const id of ids) set.add(id);
+        work.pairs.set(tagId, set);
+        break;
+      }
+      case 'event.tracked': {
+        // Identify traits and activity times change the profile too.
+        for (const id of ids) work.rows.add(id);
+        const name = typeof p.name === 'string' ? p.name : null;
+        dirty(ids, (t) => t === 'profile' || (typeof t === 'object' && (name === null || t.event === name)));
+        break;
+      }
+      case 'customer.updated':
+        for (const id of ids) work.rows.add(id);
+        dirty(ids, (t) => t === 'profile');
+        break;
+      case 'consent.changed':
+        dirty(ids, (t) => t === 'consent');
+        break;
+      default:
+        // Created, merged, unmerged, erased, and any change the engine does not know yet.
+        for (const id of ids) {
+          work.rows.add(id);
+          work.allTags.add(id);
+        }
+        dirty(ids, everything);
+    }
+  }
+  return work;
+}
+
+/**
+ * Brings a tenant's index up to date: domain events after its position are replayed by
+ * reading the touched customers' rows and tags again (so replaying twice is harmless),
+ * customers that appeared without an event (bulk loads) are read by id, and tags whose expiry
+ * has passed are checked. Reads happen first and are applied at once only if no other catch-up
+ * moved the index meanwhile — callers never wait for each other, so a caller holding a
+ * transaction on SQLite's single connection can never deadlock with one outside it.
+ */
+export async function catchUp(ex: Executor, index: TenantIndex, now: number): Promise<void> {
+  for (let round = 0; round < 1_000; round++) {
+    const start = index.position;
+    const startMax = index.maxId;
+    const rows = await ex
+      .selectFrom('outbox')
+      .selectAll()
+      .where('tenant_id', '=', index.tenantId)
+      .where('id', '>', start)
+      .orderBy('id')
+      .limit(BATCH)
+      .execute();
+    const events: OutboxEvent[] = rows.map((r) => ({
+      id: Number(r.id),
+      tenantId: r.tenant_id,
+      type: r.type,
+      aggregateType: r.aggregate_type,
+      aggregateId: r.aggregate_id,
+      payload: JSON.parse(r.payload) as Record<string, unknown>,
+      createdAt: r.created_at,
+    }));
+    const work = plan(events);
+    const due = index.expiring.filter((e) => e.at <= now);
+    for (const e of due) {
+      const set = work.pairs.get(e.tagId) ?? new Set<number>();
+      set.add(e.customerId);
+      work.pairs.set(e.tagId, set);
+    }
+
+    // Read phase.
+    const fresh: Selectable<CustomerTable>[] = [];
+    for (const chunk of chunked([...work.rows])) {
+      fresh.push(
+        ...(await ex
+          .selectFrom('customers')
+          .selectAll()
+          .where('tenant_id', '=', index.tenantId)
+          .where('id', 'in', chunk)
+          .execute()),
+      );
+    }
+    const added = await ex
+      .selectFrom('customers')
+      .selectAll()
+      .where('tenant_id', '=', index.tenantId)
+      .where('id', '>', startMax)
+      .orderBy('id')
+      .limit(PAGE)
+      .execute();
+    const allTags = await tagsOf(ex, index.tenantId, [...work.allTags], now);
+    const pairTags = [];
+    for (const [tagId, ids] of work.pairs) {
+      pairTags.push({ tagId, ...(await tagsOf(ex, index.tenantId, [...ids], now, [tagId])) });
+    }
+
+    // Apply phase: synchronous, and only onto the state the reads started from.
+    if (index.position !== start || index.maxId !== startMax) continue;
+    const seen = new Set<number>();
+    for (const r of [...fresh, ...added]) {
+      index.applyRow(r);
+      seen.add(Number(r.id));
+    }
+    for (const id of work.rows) if (!seen.has(id)) index.live.remove(id);
+    const known = new Set([...index.tags.keys()]);
+    for (const [id, held] of allTags.held) index.applyTags(id, held, new Set([...known, ...held]));
+    for (const { tagId, held } of pairTags) for (const [id, h] of held) index.applyTags(id, h, [tagId]);
+    for (const e of due) {
+      const i = index.expiring.indexOf(e);
+      if (i >= 0) index.expiring.splice(i, 1);
+    }
+    for (const e of [...allTags.expiring, ...pairTags.flatMap((p) => p.expiring)]) index.addExpiry(e);
+    for (const d of work.dirty) markDirty(index, d.ids, d.concerns);
+    markDirty(
+      index,
+      added.map((r) => Number(r.id)),
+      everything,
+    );
+    const last = events[events.length - 1];
+    if (last) index.position = last.id;
+    if (events.length < BATCH && added.length < PAGE) return;
+  }
+}
