@@ -24,6 +24,7 @@ import { SourcesPage } from './pages/events/sources-page.tsx';
 import { OrgPage } from './pages/org/org-page.tsx';
 import { SetupPage } from './pages/setup-page.tsx';
 import { SignInPage } from './pages/sign-in-page.tsx';
+import { StratificationPage } from './pages/stratification/stratification-page.tsx';
 import { AutoTagsPage } from './pages/tags/auto-tags-page.tsx';
 import { TagsPage } from './pages/tags/tags-page.tsx';
 
@@ -43,6 +44,7 @@ const router = createBrowserRouter([
       { path: 'tags/auto', element: <AutoTagsPage /> },
       { path: 'audiences', element: <AudiencesPage /> },
       { path: 'audiences/new', element: <AudienceBuilderPage /> },
+      { path: 'stratification', element: <StratificationPage /> },
       { path: 'data/sources', element: <SourcesPage /> },
       { path: 'data/catalog', element: <CatalogPage /> },
       { path: 'data/debugger', element: <DebuggerPage /> },

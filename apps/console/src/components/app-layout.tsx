@@ -6,6 +6,7 @@ import {
   DownOutlined,
   FilterOutlined,
   KeyOutlined,
+  PieChartOutlined,
   ProfileOutlined,
   TagsOutlined,
   TeamOutlined,
@@ -40,6 +41,12 @@ const NAV: readonly NavItem[] = [
   { path: '/tags', label: 'menu.tags', icon: <TagsOutlined />, permission: 'customers.read' },
   { path: '/tags/auto', label: 'menu.autoTags', icon: <ThunderboltOutlined />, permission: 'customers.read' },
   { path: '/audiences', label: 'menu.audiences', icon: <FilterOutlined />, permission: 'customers.read' },
+  {
+    path: '/stratification',
+    label: 'menu.stratification',
+    icon: <PieChartOutlined />,
+    permission: 'customers.read',
+  },
   {
     path: '/customers/attributes',
     label: 'menu.attributes',

@@ -3,6 +3,8 @@
  * `{ zhCN, en }`, with `en` typed against the module's `zhCN` keys). A module adds one spread
  * to each dictionary below.
  */
-export const moduleZhCN = {} as const;
+import * as stratification from './stratification.ts';
 
-export const moduleEn: Record<keyof typeof moduleZhCN, string> = {};
+export const moduleZhCN = { ...stratification.zhCN } as const;
+
+export const moduleEn: Record<keyof typeof moduleZhCN, string> = { ...stratification.en };

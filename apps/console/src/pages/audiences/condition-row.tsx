@@ -53,6 +53,10 @@ const FIELD_LABEL: Record<string, MessageKey> = {
   lastActiveAt: 'customers.lastActive',
   lastOrderAt: 'audiences.lastOrder',
   createdAt: 'common.createdAt',
+  rfmRecency: 'stratification.recency',
+  rfmFrequency: 'stratification.frequency',
+  rfmMonetary: 'stratification.monetary',
+  rfmSegment: 'stratification.segment',
 };
 
 /** The draft as a rule, or null while something is missing. */

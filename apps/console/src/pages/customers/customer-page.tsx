@@ -8,6 +8,7 @@ import { errorText } from '../../components/api-error.ts';
 import { usePermissions } from '../../components/app-layout.tsx';
 import { formatTime } from '../../components/format.ts';
 import { useI18n } from '../../i18n/i18n.tsx';
+import { CustomerStratificationCard } from '../stratification/customer-stratification-card.tsx';
 import { AddIdentityModal } from './add-identity-modal.tsx';
 import { CustomerAudiencesCard } from './customer-audiences-card.tsx';
 import { CustomerEditDrawer } from './customer-edit-drawer.tsx';
@@ -71,6 +72,7 @@ export function CustomerPage() {
             <Descriptions.Item label={t('customers.spend')}>{c.totalSpend.toFixed(2)}</Descriptions.Item>
           </Descriptions>
         </Card>
+        <CustomerStratificationCard customerId={c.id} />
         <CustomerTagsCard customerId={c.id} active={c.status === 'active'} />
         <CustomerAudiencesCard customerId={c.id} />
         <Card title={t('customers.attributes')} style={{ marginBottom: 16 }}>
