@@ -1,4 +1,15 @@
 export * from './callback.ts';
+export * from './client/client.ts';
+export * from './client/diagnose.ts';
+export * from './client/errors.ts';
+export type { CallOptions, WeComClientOptions } from './client/transport.ts';
+export * from './client/types.ts';
 export * from './crypto.ts';
+export type { NewContact, WithDelivery } from './emulator/corp.ts';
+export { EmulatedCorp } from './emulator/corp.ts';
+export type { CallbackTarget, Delivery, UrlVerification } from './emulator/delivery.ts';
+export { type GenerateCorpOptions, generateCorp } from './emulator/generate.ts';
+export type * from './emulator/model.ts';
+export * from './emulator/server.ts';
 export * from './events.ts';
 export * from './xml.ts';
