@@ -10,6 +10,7 @@ import type {
   FollowUser,
   GroupChat,
   GroupMember,
+  Page,
   User,
   UserStatus,
 } from './types.ts';
@@ -256,4 +257,19 @@ export function readGroupChat(w: Wire): GroupChat {
     admins: list(w, 'admin_list').map((a) => str(obj(a), 'userid')),
     memberVersion: str(w, 'member_version'),
   };
+}
+
+/** Walks a cursor-paginated list until the cursor comes back empty. */
+export async function* paginate<T>(
+  start: string,
+  fetchPage: (cursor: string) => Promise<Page<T>>,
+): AsyncGenerator<T> {
+  let cursor = start;
+  for (;;) {
+    const page = await fetchPage(cursor);
+    yield* page.items;
+    // A repeated cursor would loop forever; treat it as the end.
+    if (!page.nextCursor || page.nextCursor === cursor) return;
+    cursor = page.nextCursor;
+  }
 }
