@@ -122,6 +122,27 @@ export function openCallbackXml(
 }
 
 /**
+ * Opens a JSON callback (SPEC §1.5, e.g. 智能机器人): the body is `{"encrypt":"…"}`; the
+ * receiveid of such callbacks is usually "". `bad_xml` stands for any unreadable body.
+ */
+export function openJsonCallback(
+  keys: CallbackKeys,
+  req: { msgSignature: string; timestamp: string; nonce: string; body: string },
+  opts: OpenOptions = {},
+): CallbackResult {
+  let encrypted: unknown;
+  try {
+    const parsed: unknown = JSON.parse(req.body);
+    encrypted =
+      typeof parsed === 'object' && parsed !== null && 'encrypt' in parsed ? parsed.encrypt : undefined;
+  } catch {
+    encrypted = undefined;
+  }
+  if (typeof encrypted !== 'string' || encrypted === '') return { ok: false, error: 'bad_xml' };
+  return open(keys, { ...req, encrypted }, opts);
+}
+
+/**
  * Verifies the GET URL check; on success `message` is the plaintext to answer with, as is.
  * `echostr` must be percent-decoded only (a "+" turned into " " is repaired).
  */
@@ -207,5 +228,16 @@ export function sealReply(keys: CallbackKeys, replyXml: string, opts: SealOption
     MsgSignature: sealed.msgSignature,
     TimeStamp: Number(sealed.timestamp),
     Nonce: sealed.nonce,
+  });
+}
+
+/** Seals a JSON reply (SPEC §1.5): `{"encrypt","msgsignature","timestamp","nonce"}`. */
+export function sealJsonReply(keys: CallbackKeys, reply: string, opts: SealOptions = {}): string {
+  const sealed = sealCallback(keys, reply, opts);
+  return JSON.stringify({
+    encrypt: sealed.encrypted,
+    msgsignature: sealed.msgSignature,
+    timestamp: Number(sealed.timestamp),
+    nonce: sealed.nonce,
   });
 }

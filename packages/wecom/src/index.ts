@@ -5,6 +5,7 @@ export * from './client/errors.ts';
 export type { CallOptions, WeComClientOptions } from './client/transport.ts';
 export * from './client/types.ts';
 export * from './crypto.ts';
+export * from './emulator/activity.ts';
 export type { NewContact, WithDelivery } from './emulator/corp.ts';
 export { EmulatedCorp } from './emulator/corp.ts';
 export type { CallbackTarget, Delivery, UrlVerification } from './emulator/delivery.ts';

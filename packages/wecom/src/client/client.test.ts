@@ -224,6 +224,16 @@ describe('customers', () => {
     );
   });
 
+  it('walks more than 100 members in sets of 100', async () => {
+    const { emulator, client } = await setup({ generate: { staff: 130, customers: 300 } });
+    const followUsers = await client.listFollowUsers();
+    expect(followUsers).toHaveLength(130);
+    let count = 0;
+    for await (const _ of client.iterateContactsByUser(followUsers)) count += 1;
+    expect(count).toBe(emulator.corp.follows.size);
+    expect(emulator.callCount('externalcontact/batch/get_by_user')).toBeGreaterThanOrEqual(4);
+  });
+
   it('remarks and tags a relation; no relation → 84061', async () => {
     const { emulator, client } = await setup();
     const follow = [...emulator.corp.follows.values()][0];

@@ -5,6 +5,7 @@ import { MemoryReplayStore, openCallbackXml, verifyUrl } from '../callback.ts';
 import { WeComClient } from '../client/client.ts';
 import type { CallbackKeys } from '../crypto.ts';
 import { type CallbackEvent, parseCallbackEvent } from '../events.ts';
+import { performRandomActivity } from './activity.ts';
 import { generateCorp } from './generate.ts';
 import { startWeComEmulator, type WeComEmulator, type WeComEmulatorOptions } from './server.ts';
 
@@ -291,6 +292,49 @@ describe('delivery', () => {
     const result = await corp.addExternalContact({ userId: [...corp.users.keys()][0] ?? '' });
     expect(other.rejected).toEqual(['wrong_receiveid', 'wrong_receiveid', 'wrong_receiveid']);
     expect(result.delivery.attempts).toEqual([400, 400, 400]);
+  });
+});
+
+describe('live activity', () => {
+  const EVENT_OF: Record<string, string> = {
+    add_via_contact_way: 'add_external_contact',
+    add_direct: 'add_external_contact',
+    add_second_staff: 'add_external_contact',
+    customer_deletes_staff: 'del_follow_user',
+    staff_deletes_customer: 'del_external_contact',
+    edit_contact: 'edit_external_contact',
+    join_group: 'chat_update',
+    quit_group: 'chat_update',
+  };
+
+  it('every action changes the corp and pushes its callback', async () => {
+    const { corp, r, client } = await setup();
+    await client.addContactWay({
+      type: 2,
+      scene: 2,
+      users: [...corp.users.keys()].slice(0, 3),
+      state: 'demo_code',
+    });
+    const records = [];
+    for (let i = 0; i < 40; i += 1) records.push(await performRandomActivity(corp));
+    expect(records.every((x) => x.delivery.delivered)).toBe(true);
+    expect(r.events.map((e) => e.kind)).toEqual(records.map((x) => EVENT_OF[x.kind]));
+    expect(new Set(records.map((x) => x.kind)).size).toBeGreaterThanOrEqual(5);
+    const viaCode = records.find((x) => x.kind === 'add_via_contact_way');
+    expect(corp.follow(viaCode?.userId ?? '', viaCode?.externalUserId ?? '')?.state).toBe('demo_code');
+    const deleted = records.find((x) => x.kind === 'customer_deletes_staff');
+    if (deleted) expect(corp.follow(deleted.userId ?? '', deleted.externalUserId ?? '')).toBeUndefined();
+  });
+
+  it('runs on a timer until maxActions and stops with close', async () => {
+    const { emulator, r } = await setup();
+    const seen: string[] = [];
+    emulator.startActivity({ intervalMs: 20, maxActions: 3, onAction: (x) => seen.push(x.kind) });
+    for (let i = 0; i < 100 && seen.length < 3; i += 1)
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(seen).toHaveLength(3);
+    expect(r.events).toHaveLength(3);
   });
 });
 

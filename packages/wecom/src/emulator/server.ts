@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Wire } from '../client/wire.ts';
+import { type ActivityHandle, type ActivityRecord, startActivity } from './activity.ts';
 import { EmulatedCorp } from './corp.ts';
 import type { CallbackTarget, UrlVerification } from './delivery.ts';
 import { type GenerateCorpOptions, generateCorp } from './generate.ts';
@@ -76,6 +77,13 @@ export interface WeComEmulator {
   setCallback(target: CallbackTarget | null): void;
   /** WeCom's GET URL verification against the callback URL. */
   verifyCallbackUrl(): Promise<UrlVerification>;
+  /** Demo activity: a random customer action (and its callback) every `intervalMs`. Stopped by `close()`. */
+  startActivity(opts?: {
+    intervalMs?: number;
+    maxActions?: number;
+    onAction?: (record: ActivityRecord) => void;
+    onError?: (error: unknown) => void;
+  }): ActivityHandle;
 }
 
 const ROUTES: Record<string, Route> = {
@@ -107,7 +115,9 @@ interface TokenState {
 
 export async function startWeComEmulator(options: WeComEmulatorOptions = {}): Promise<WeComEmulator> {
   const seed = options.seed ?? 1;
+  // The corp's ids come from their own generator, so tokens and error hints never shift them.
   const rng = new Rng(seed ^ 0x5eed);
+  const serverRng = new Rng(seed ^ 0x70c3);
   const now = options.now ?? Date.now;
   const data = options.corp ?? generateCorp({ ...options.generate, seed, now: now() });
   const secret = options.secret ?? `secret-${seed}-${data.corpId}`;
@@ -141,7 +151,7 @@ export async function startWeComEmulator(options: WeComEmulatorOptions = {}): Pr
 
   const fail = (errcode: number, detail?: string): Wire => ({
     errcode,
-    errmsg: `${detail ?? MESSAGES[errcode] ?? 'error'}, hint: [${Math.floor(now() / 1000)}-${rng.hex(8)}], from ip: 127.0.0.1, more info at https://open.work.weixin.qq.com/devtool/query?e=${errcode}`,
+    errmsg: `${detail ?? MESSAGES[errcode] ?? 'error'}, hint: [${Math.floor(now() / 1000)}-${serverRng.hex(8)}], from ip: 127.0.0.1, more info at https://open.work.weixin.qq.com/devtool/query?e=${errcode}`,
   });
 
   function limited(api: string): boolean {
@@ -170,7 +180,7 @@ export async function startWeComEmulator(options: WeComEmulatorOptions = {}): Pr
     const existing = current ? tokens.get(current) : undefined;
     // Within its validity the same token is returned (SPEC §3.1).
     if (!current || !existing || existing.state !== 'valid' || existing.expiresAt <= t) {
-      current = ids.token(rng);
+      current = ids.token(serverRng);
       tokens.set(current, { expiresAt: t + ttl, state: 'valid' });
     }
     const state = tokens.get(current);
@@ -251,6 +261,7 @@ export async function startWeComEmulator(options: WeComEmulatorOptions = {}): Pr
     server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
   });
   const { port } = server.address() as AddressInfo;
+  const activities: ActivityHandle[] = [];
 
   return {
     url: `http://127.0.0.1:${port}`,
@@ -261,6 +272,7 @@ export async function startWeComEmulator(options: WeComEmulatorOptions = {}): Pr
     behaviour,
     close: () =>
       new Promise<void>((resolve, reject) => {
+        for (const activity of activities) activity.stop();
         server.closeAllConnections();
         server.close((error) => (error ? reject(error) : resolve()));
       }),
@@ -276,5 +288,10 @@ export async function startWeComEmulator(options: WeComEmulatorOptions = {}): Pr
     },
     setCallback: (target) => corp.setCallback(target),
     verifyCallbackUrl: () => corp.verifyCallbackUrl(),
+    startActivity: (opts = {}) => {
+      const handle = startActivity(corp, opts);
+      activities.push(handle);
+      return handle;
+    },
   };
 }
