@@ -98,6 +98,29 @@ describe('access token', () => {
   });
 });
 
+describe('concurrency', () => {
+  it('keeps at most maxConcurrentRequests in flight', async () => {
+    let inFlight = 0;
+    let peak = 0;
+    const counting: typeof fetch = async (input, init) => {
+      inFlight += 1;
+      peak = Math.max(peak, inFlight);
+      try {
+        const response = await fetch(input, init);
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        return response;
+      } finally {
+        inFlight -= 1;
+      }
+    };
+    const { client, emulator } = await setup({}, { fetch: counting, maxConcurrentRequests: 3 });
+    const results = await Promise.all(Array.from({ length: 20 }, () => client.listDepartments()));
+    expect(results.every((r) => r.length === 5)).toBe(true);
+    expect(peak).toBe(3);
+    expect(emulator.callCount('department/list')).toBe(20);
+  });
+});
+
 describe('back-off', () => {
   it('waits out a 45009 block and retries', async () => {
     const { emulator, client, sleeps } = await setup({ rateLimitPerMinute: 3 });

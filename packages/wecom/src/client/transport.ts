@@ -32,6 +32,11 @@ export interface WeComClientOptions {
   configErrorCooldownMs?: number;
   /** Per-request timeout. Default 15 000 ms. */
   timeoutMs?: number;
+  /**
+   * Requests in flight at once; more wait their turn. WeCom answers 45033 to a few hundred
+   * concurrent calls (SPEC §4.2). Default 16.
+   */
+  maxConcurrentRequests?: number;
 }
 
 export interface CallOptions {
@@ -66,12 +71,15 @@ export class WeComTransport {
       | 'frequencyBlockMs'
       | 'configErrorCooldownMs'
       | 'timeoutMs'
+      | 'maxConcurrentRequests'
     >
   >;
   #token: CachedToken | null = null;
   #refreshing: Promise<CachedToken> | null = null;
   #tokenFailure: { error: WeComApiError; until: number } | null = null;
   #blockedUntil = 0;
+  #inFlight = 0;
+  readonly #waiting: (() => void)[] = [];
 
   constructor(options: WeComClientOptions) {
     this.#baseUrl = `${options.baseUrl.replace(/\/+$/, '')}/cgi-bin/`;
@@ -88,6 +96,7 @@ export class WeComTransport {
       frequencyBlockMs: options.frequencyBlockMs ?? 60_000,
       configErrorCooldownMs: options.configErrorCooldownMs ?? 60_000,
       timeoutMs: options.timeoutMs ?? 15_000,
+      maxConcurrentRequests: Math.max(1, options.maxConcurrentRequests ?? 16),
     };
   }
 
@@ -190,6 +199,27 @@ export class WeComTransport {
   }
 
   async #request(
+    api: string,
+    method: 'GET' | 'POST',
+    query: Record<string, string | number | undefined>,
+    body?: unknown,
+  ): Promise<Json> {
+    if (this.#inFlight >= this.#opts.maxConcurrentRequests) {
+      await new Promise<void>((resolve) => this.#waiting.push(resolve));
+    } else {
+      this.#inFlight += 1;
+    }
+    try {
+      return await this.#send(api, method, query, body);
+    } finally {
+      // Hand the slot straight to the next waiter, or free it.
+      const next = this.#waiting.shift();
+      if (next) next();
+      else this.#inFlight -= 1;
+    }
+  }
+
+  async #send(
     api: string,
     method: 'GET' | 'POST',
     query: Record<string, string | number | undefined>,

@@ -159,6 +159,9 @@ export const customerRoutes: Record<string, Route> = {
   'externalcontact/add_corp_tag': (ctx) => {
     const tags = Array.isArray(ctx.body.tag) ? ctx.body.tag : [];
     const names = tags.map((t) => (typeof t === 'object' && t !== null && 'name' in t ? String(t.name) : ''));
+    const orders = tags.map((t) =>
+      typeof t === 'object' && t !== null && 'order' in t && typeof t.order === 'number' ? t.order : 0,
+    );
     if (names.length === 0 || names.some((n) => n === '' || [...n].length > 30)) throw invalid('tag.name');
     const now = ctx.corp.nowSeconds();
     const groupId = bodyStr(ctx, 'group_id', false);
@@ -180,13 +183,13 @@ export const customerRoutes: Record<string, Route> = {
       ctx.corp.tagGroups.push(group);
     }
     const created: string[] = [];
-    for (const name of names) {
+    for (const [i, name] of names.entries()) {
       const existing = group.tags.find((t) => t.name === name);
       if (existing) {
         created.push(existing.id);
         continue;
       }
-      const tag = { id: ctx.corp.nextId('tag'), name, createTime: now, order: 0 };
+      const tag = { id: ctx.corp.nextId('tag'), name, createTime: now, order: orders[i] ?? 0 };
       group.tags.push(tag);
       created.push(tag.id);
     }
