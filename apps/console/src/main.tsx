@@ -12,6 +12,7 @@ import { ApiKeysPage } from './pages/access/api-keys-page.tsx';
 import { RolesPage } from './pages/access/roles-page.tsx';
 import { UsersPage } from './pages/access/users-page.tsx';
 import { AudienceBuilderPage } from './pages/audiences/audience-builder-page.tsx';
+import { AudienceDetailPage } from './pages/audiences/audience-detail-page.tsx';
 import { AudiencesPage } from './pages/audiences/audiences-page.tsx';
 import { AuditPage } from './pages/audit/audit-page.tsx';
 import { AttributesPage } from './pages/customers/attributes-page.tsx';
@@ -44,6 +45,8 @@ const router = createBrowserRouter([
       { path: 'tags/auto', element: <AutoTagsPage /> },
       { path: 'audiences', element: <AudiencesPage /> },
       { path: 'audiences/new', element: <AudienceBuilderPage /> },
+      { path: 'audiences/:id', element: <AudienceDetailPage /> },
+      { path: 'audiences/:id/edit', element: <AudienceBuilderPage /> },
       { path: 'stratification', element: <StratificationPage /> },
       { path: 'data/sources', element: <SourcesPage /> },
       { path: 'data/catalog', element: <CatalogPage /> },

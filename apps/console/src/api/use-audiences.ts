@@ -1,4 +1,4 @@
-import type { CreateAudience, Rule } from '@pond/contracts';
+import type { CreateAudience, Rule, UpdateAudience } from '@pond/contracts';
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
 import { useApi } from './client.tsx';
@@ -46,6 +46,44 @@ export function useSaveAudience() {
   return useMutation({
     mutationFn: (body: CreateAudience) => client.audiences.create({ body }),
     onSuccess: () => queryClient.invalidateQueries({ queryKey: ['audiences'] }),
+  });
+}
+
+/** Renames, changes the rule of, archives or restores a saved audience. */
+export function useUpdateAudience() {
+  const { client } = useApi();
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: ({ id, body }: { id: string; body: UpdateAudience }) =>
+      client.audiences.update({ params: { id }, body }),
+    onSuccess: (saved) => {
+      queryClient.setQueryData(['audience', saved.id], saved);
+      return Promise.all([
+        queryClient.invalidateQueries({ queryKey: ['audiences'] }),
+        queryClient.invalidateQueries({ queryKey: ['audience-trends'] }),
+        queryClient.invalidateQueries({ queryKey: ['audience-sizes', saved.id] }),
+      ]);
+    },
+  });
+}
+
+/** Every audience's size per day over the last `days` days (for the list's sparklines). */
+export function useAudienceTrends(days = 30) {
+  const { client } = useApi();
+  return useQuery({
+    queryKey: ['audience-trends', days],
+    queryFn: () => client.audiences.trends({ query: { days } }),
+  });
+}
+
+/** One audience's size, entries and exits per day over the last `days` days. */
+export function useAudienceSizes(id: string | undefined, days: number) {
+  const { client } = useApi();
+  return useQuery({
+    queryKey: ['audience-sizes', id, days],
+    enabled: Boolean(id),
+    placeholderData: keepPreviousData,
+    queryFn: () => client.audiences.sizes({ params: { id: id ?? '' }, query: { days } }),
   });
 }
 

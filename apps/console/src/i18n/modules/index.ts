@@ -3,8 +3,9 @@
  * `{ zhCN, en }`, with `en` typed against the module's `zhCN` keys). A module adds one spread
  * to each dictionary below.
  */
+import * as audiences from './audiences.ts';
 import * as stratification from './stratification.ts';
 
-export const moduleZhCN = { ...stratification.zhCN } as const;
+export const moduleZhCN = { ...audiences.zhCN, ...stratification.zhCN } as const;
 
-export const moduleEn: Record<keyof typeof moduleZhCN, string> = { ...stratification.en };
+export const moduleEn: Record<keyof typeof moduleZhCN, string> = { ...audiences.en, ...stratification.en };

@@ -1,4 +1,4 @@
-import type { Customer, Rule } from '@pond/contracts';
+import type { Audience, Customer, Rule } from '@pond/contracts';
 import {
   Alert,
   App,
@@ -15,8 +15,13 @@ import {
   Typography,
 } from 'antd';
 import { useState } from 'react';
-import { useNavigate } from 'react-router';
-import { useAudiencePreview, useSaveAudience } from '../../api/use-audiences.ts';
+import { useNavigate, useParams } from 'react-router';
+import {
+  useAudiencePreview,
+  useSaveAudience,
+  useSavedAudience,
+  useUpdateAudience,
+} from '../../api/use-audiences.ts';
 import { errorText } from '../../components/api-error.ts';
 import { usePermissions } from '../../components/app-layout.tsx';
 import { useI18n } from '../../i18n/i18n.tsx';
@@ -62,31 +67,42 @@ export function RulePreview({ rule }: { rule: Rule | null }) {
   );
 }
 
-/** Builds an audience rule, shows how many customers it matches as it is edited, and saves it. */
+/** Builds a new audience's rule, or edits a saved one's (`/audiences/:id/edit`). */
 export function AudienceBuilderPage() {
+  const { id } = useParams();
+  const existing = useSavedAudience(id);
+  if (!id) return <Builder />;
+  if (existing.error) return <Alert type="error" showIcon message={errorText(existing.error)} />;
+  if (!existing.data) return <Card loading />;
+  return <Builder key={existing.data.id} audience={existing.data} />;
+}
+
+/** Shows how many customers the rule matches as it is edited, and saves it. */
+function Builder({ audience }: { audience?: Audience }) {
   const { t } = useI18n();
   const { message } = App.useApp();
   const navigate = useNavigate();
   const canSave = usePermissions().has('tags.manage');
-  const [rule, setRule] = useState<Rule | null>(null);
+  const [rule, setRule] = useState<Rule | null>(audience?.rule ?? null);
   const [saving, setSaving] = useState(false);
   const save = useSaveAudience();
+  const update = useUpdateAudience();
   const [form] = Form.useForm<{ name: string; kind: 'dynamic' | 'static' }>();
   return (
     <Row gutter={16}>
       <Col xs={24} xl={15}>
         <Card
-          title={t('audiences.title')}
+          title={audience ? `${t('audiences.edit')} · ${audience.name}` : t('audiences.title')}
           extra={
             canSave ? (
               <Button type="primary" disabled={!rule} onClick={() => setSaving(true)}>
-                {t('audiences.save')}
+                {audience ? t('audiences.saveChanges') : t('audiences.save')}
               </Button>
             ) : null
           }
         >
           <Typography.Paragraph type="secondary">{t('audiences.hint')}</Typography.Paragraph>
-          <RuleBuilder onChange={setRule} />
+          <RuleBuilder onChange={setRule} initial={audience?.rule} audienceId={audience?.id} />
         </Card>
       </Col>
       <Col xs={24} xl={9}>
@@ -97,36 +113,50 @@ export function AudienceBuilderPage() {
       </Col>
       <Modal
         open={saving}
-        title={t('audiences.save')}
+        title={audience ? t('audiences.saveChanges') : t('audiences.save')}
         okText={t('common.save')}
         cancelText={t('common.cancel')}
-        confirmLoading={save.isPending}
+        confirmLoading={save.isPending || update.isPending}
         onCancel={() => setSaving(false)}
         destroyOnHidden
         onOk={async () => {
           const v = await form.validateFields();
           if (!rule) return;
           try {
-            const saved = await save.mutateAsync({ ...v, rule });
-            message.success(t('common.saved'));
-            navigate(`/customers?audienceId=${saved.id}`);
+            if (audience) {
+              await update.mutateAsync({ id: audience.id, body: { name: v.name, rule } });
+              message.success(t('common.saved'));
+              navigate(`/audiences/${audience.id}`);
+            } else {
+              const saved = await save.mutateAsync({ ...v, rule });
+              message.success(t('common.saved'));
+              navigate(`/customers?audienceId=${saved.id}`);
+            }
           } catch (e) {
             message.error(errorText(e));
           }
         }}
       >
-        <Form form={form} layout="vertical" initialValues={{ kind: 'dynamic' }}>
+        <Form
+          form={form}
+          layout="vertical"
+          initialValues={{ kind: audience?.kind ?? 'dynamic', name: audience?.name }}
+        >
           <Form.Item name="name" label={t('common.name')} rules={[{ required: true, max: 100 }]}>
             <Input autoFocus />
           </Form.Item>
           <Form.Item name="kind" label={t('audiences.kind')}>
             <Radio.Group
+              disabled={Boolean(audience)}
               options={[
                 { value: 'dynamic', label: t('audiences.kind.dynamic') },
                 { value: 'static', label: t('audiences.kind.static') },
               ]}
             />
           </Form.Item>
+          {audience?.kind === 'static' ? (
+            <Typography.Text type="secondary">{t('audiences.resnapshot')}</Typography.Text>
+          ) : null}
         </Form>
       </Modal>
     </Row>

@@ -4,37 +4,21 @@ import {
   RULE_FIELDS,
   RULE_OPS,
   RULE_TYPE_OF_ATTRIBUTE,
-  type Rule,
   type RuleFieldType,
 } from '@pond/contracts';
-import { Button, Input, InputNumber, Select, Space } from 'antd';
+import { Button, Input, InputNumber, Select, Space, Tooltip, Typography } from 'antd';
 import { useAttributes } from '../../api/use-attributes.ts';
 import { useCatalog } from '../../api/use-events.ts';
 import { useTagGroups } from '../../api/use-tags.ts';
 import { type MessageKey, useI18n } from '../../i18n/i18n.tsx';
-
-/** One condition as the builder edits it: a rule leaf, possibly still incomplete. */
-export type Draft =
-  | { kind: 'attribute'; field?: string; op?: AttributeOp; value?: unknown }
-  | { kind: 'tags'; match: 'any' | 'all' | 'none'; tagIds: string[] }
-  | {
-      kind: 'event';
-      name?: string;
-      count: { op: 'at_least' | 'at_most' | 'exactly'; n: number };
-      withinDays?: number;
-    }
-  | { kind: 'not_since'; name?: string; days?: number };
-
-export const KINDS = ['attribute', 'tags', 'event', 'not_since'] as const;
-
-export const newDraft = (kind: Draft['kind']): Draft =>
-  kind === 'attribute'
-    ? { kind }
-    : kind === 'tags'
-      ? { kind, match: 'any', tagIds: [] }
-      : kind === 'event'
-        ? { kind, count: { op: 'at_least', n: 1 } }
-        : { kind };
+import {
+  AudiencePicker,
+  ChannelPicker,
+  StaffPicker,
+  StorePicker,
+  UnitTreePicker,
+} from './relationship-pickers.tsx';
+import { type Draft, type DraftKind, KINDS, newDraft } from './rule-drafts.ts';
 
 const FIELD_LABEL: Record<string, MessageKey> = {
   name: 'customers.name',
@@ -53,40 +37,7 @@ const FIELD_LABEL: Record<string, MessageKey> = {
   lastActiveAt: 'customers.lastActive',
   lastOrderAt: 'audiences.lastOrder',
   createdAt: 'common.createdAt',
-  rfmRecency: 'stratification.recency',
-  rfmFrequency: 'stratification.frequency',
-  rfmMonetary: 'stratification.monetary',
-  rfmSegment: 'stratification.segment',
 };
-
-/** The draft as a rule, or null while something is missing. */
-export function toRule(d: Draft): Rule | null {
-  switch (d.kind) {
-    case 'attribute': {
-      if (!d.field || !d.op) return null;
-      const none = d.op === 'exists' || d.op === 'not_exists';
-      if (
-        !none &&
-        (d.value === undefined || d.value === '' || (Array.isArray(d.value) && d.value.length === 0))
-      )
-        return null;
-      return { kind: 'attribute', field: d.field, op: d.op, ...(none ? {} : { value: d.value as string }) };
-    }
-    case 'tags':
-      return d.tagIds.length > 0 ? d : null;
-    case 'event':
-      return d.name
-        ? {
-            kind: 'event',
-            name: d.name,
-            count: d.count,
-            ...(d.withinDays ? { withinDays: d.withinDays } : {}),
-          }
-        : null;
-    case 'not_since':
-      return d.name && d.days ? { kind: 'not_since', name: d.name, days: d.days } : null;
-  }
-}
 
 function ValueInput({
   type,
@@ -170,10 +121,13 @@ export function ConditionRow({
   draft,
   onChange,
   onRemove,
+  audienceId,
 }: {
   draft: Draft;
   onChange: (d: Draft) => void;
   onRemove: () => void;
+  /** The audience being edited, which its own rule may not name. */
+  audienceId?: string;
 }) {
   const { t } = useI18n();
   const attributes = useAttributes().data ?? [];
@@ -319,14 +273,76 @@ export function ConditionRow({
         </>
       );
       break;
+    case 'owner_staff':
+      body = <StaffPicker value={draft.staffIds} onChange={(staffIds) => onChange({ ...draft, staffIds })} />;
+      break;
+    case 'store':
+      body = <StorePicker value={draft.storeIds} onChange={(storeIds) => onChange({ ...draft, storeIds })} />;
+      break;
+    case 'org_unit':
+      body = (
+        <>
+          <UnitTreePicker value={draft.unitIds} onChange={(unitIds) => onChange({ ...draft, unitIds })} />
+          <Select
+            aria-label={t('audiences.via')}
+            style={{ width: 160 }}
+            value={draft.via}
+            onChange={(via: 'either' | 'owner' | 'store') => onChange({ ...draft, via })}
+            options={(['either', 'owner', 'store'] as const).map((v) => ({
+              value: v,
+              label: t(`audiences.via.${v}`),
+            }))}
+          />
+        </>
+      );
+      break;
+    case 'source_channel':
+      body = (
+        <ChannelPicker value={draft.channels} onChange={(channels) => onChange({ ...draft, channels })} />
+      );
+      break;
+    case 'audience':
+      body = (
+        <>
+          <Select
+            style={{ width: 120 }}
+            value={draft.match}
+            onChange={(match: 'in' | 'not_in') => onChange({ ...draft, match })}
+            options={(['in', 'not_in'] as const).map((m) => ({
+              value: m,
+              label: t(`audiences.member.${m}`),
+            }))}
+          />
+          <AudiencePicker
+            value={draft.audienceId}
+            exclude={audienceId}
+            onChange={(id) => onChange({ ...draft, audienceId: id })}
+          />
+        </>
+      );
+      break;
+    case 'other':
+      body = (
+        <Tooltip title={t('audiences.otherHint')}>
+          <Typography.Text code style={{ maxWidth: 420 }} ellipsis>
+            {JSON.stringify(draft.rule)}
+          </Typography.Text>
+        </Tooltip>
+      );
+      break;
   }
   return (
     <Space wrap>
-      <Select
+      <Select<string>
         style={{ width: 110 }}
+        popupMatchSelectWidth={false}
         value={draft.kind}
-        onChange={(kind: Draft['kind']) => onChange(newDraft(kind))}
-        options={KINDS.map((k) => ({ value: k, label: t(`audiences.kind.${k}`) }))}
+        disabled={draft.kind === 'other'}
+        onChange={(kind: string) => onChange(newDraft(kind as DraftKind))}
+        options={[
+          ...KINDS.map((k) => ({ value: k, label: t(`audiences.kind.${k}`) })),
+          ...(draft.kind === 'other' ? [{ value: 'other', label: t('audiences.kind.other') }] : []),
+        ]}
       />
       {body}
       <Button type="text" aria-label={t('common.delete')} icon={<DeleteOutlined />} onClick={onRemove} />

@@ -1,0 +1,127 @@
+import { Select, TreeSelect } from 'antd';
+import { useEffect, useMemo, useState } from 'react';
+import { useSavedAudiences } from '../../api/use-audiences.ts';
+import { useCustomerFacets } from '../../api/use-customers.ts';
+import { useOrgUnits } from '../../api/use-org-units.ts';
+import { useStaffList } from '../../api/use-staff.ts';
+import { useI18n } from '../../i18n/i18n.tsx';
+import { buildUnitTree } from '../org/unit-tree.ts';
+
+interface Many {
+  readonly value: string[];
+  readonly onChange: (ids: string[]) => void;
+}
+
+/** Staff members by name, searched on the server; names already seen stay on their tags. */
+export function StaffPicker({ value, onChange }: Many) {
+  const { t } = useI18n();
+  const [q, setQ] = useState('');
+  const found = useStaffList({ q: q || undefined });
+  const [known, setKnown] = useState<ReadonlyMap<string, string>>(new Map());
+  const page = found.data?.pages[0]?.data;
+  useEffect(() => {
+    if (page?.length) setKnown((k) => new Map([...k, ...page.map((s) => [s.id, s.name] as const)]));
+  }, [page]);
+  return (
+    <Select
+      mode="multiple"
+      showSearch
+      filterOption={false}
+      onSearch={setQ}
+      aria-label={t('audiences.pickStaff')}
+      placeholder={t('audiences.pickStaff')}
+      style={{ minWidth: 240 }}
+      value={value}
+      onChange={onChange}
+      options={[...new Set([...(page ?? []).map((s) => s.id), ...value])].map((id) => ({
+        value: id,
+        label: known.get(id) ?? id,
+      }))}
+    />
+  );
+}
+
+/** Stores (org units of kind store). */
+export function StorePicker({ value, onChange }: Many) {
+  const { t } = useI18n();
+  const units = useOrgUnits().data ?? [];
+  return (
+    <Select
+      mode="multiple"
+      optionFilterProp="label"
+      aria-label={t('audiences.pickStores')}
+      placeholder={t('audiences.pickStores')}
+      style={{ minWidth: 240 }}
+      value={value}
+      onChange={onChange}
+      options={units.filter((u) => u.kind === 'store').map((u) => ({ value: u.id, label: u.name }))}
+    />
+  );
+}
+
+/** Org units from the tree; a unit stands for its whole subtree. */
+export function UnitTreePicker({ value, onChange }: Many) {
+  const { t } = useI18n();
+  const units = useOrgUnits().data;
+  const tree = useMemo(() => buildUnitTree(units ?? [], (u) => u.name), [units]);
+  return (
+    <TreeSelect
+      multiple
+      treeDefaultExpandAll
+      showSearch
+      treeNodeFilterProp="title"
+      aria-label={t('audiences.pickUnits')}
+      placeholder={t('audiences.pickUnits')}
+      style={{ minWidth: 240 }}
+      value={value}
+      onChange={(ids: string[]) => onChange(ids)}
+      treeData={tree}
+    />
+  );
+}
+
+/** Source channels: those customers carry (with counts), or any typed in. */
+export function ChannelPicker({ value, onChange }: Many) {
+  const { t } = useI18n();
+  const facets = useCustomerFacets().data?.sourceChannel ?? [];
+  return (
+    <Select
+      mode="tags"
+      aria-label={t('audiences.pickChannels')}
+      placeholder={t('audiences.pickChannels')}
+      style={{ minWidth: 220 }}
+      value={value}
+      onChange={onChange}
+      tokenSeparators={[',', '，']}
+      options={facets.map((f) => ({ value: f.value, label: `${f.value} (${f.count})` }))}
+    />
+  );
+}
+
+/** A saved audience that is not archived, other than `exclude` (the one being edited). */
+export function AudiencePicker({
+  value,
+  onChange,
+  exclude,
+}: {
+  value: string | undefined;
+  onChange: (id: string) => void;
+  exclude?: string;
+}) {
+  const { t } = useI18n();
+  const audiences = useSavedAudiences().data ?? [];
+  return (
+    <Select
+      showSearch
+      optionFilterProp="label"
+      aria-label={t('audiences.pickAudience')}
+      placeholder={t('audiences.pickAudience')}
+      style={{ minWidth: 220 }}
+      value={value}
+      onChange={onChange}
+      options={audiences
+        .filter((a) => a.id !== exclude && (a.archivedAt === null || a.id === value))
+        .map((a) => ({ value: a.id, label: `${a.name} (${a.size})` }))}
+    />
+  );
+}
