@@ -266,7 +266,7 @@ describe('delivery', () => {
   });
 
   it('treats a receiver slower than the time limit as failed and tries again with the same request', async () => {
-    const { corp, r } = await setup({ callbackTimeoutMs: 150 });
+    const { corp, r } = await setup({ callbackTimeoutMs: 800 });
     const userId = [...corp.users.keys()][0] ?? '';
     r.script.push('hang');
     const result = await corp.addExternalContact({ userId });
