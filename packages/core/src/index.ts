@@ -14,3 +14,4 @@ export { type Ctx, can, inScope, type Principal } from './shared/context.ts';
 export { newId, randomToken } from './shared/ids.ts';
 export { maskEmail, maskMobile, normalizeMobile } from './shared/personal-data.ts';
 export { type Failure, fail, notFound, ok, type Result } from './shared/result.ts';
+export { DEFAULT_LIFECYCLE, DEFAULT_RFM, type StratumInput, stratumOf } from './stratification/model.ts';

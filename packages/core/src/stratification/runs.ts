@@ -129,6 +129,7 @@ export function createRuns(p: Platform) {
           .where('id', '>', run.cursor)
           .orderBy('id')
           .limit(CHUNK)
+          .$if(p.dialect.supportsSkipLocked, (q) => q.forUpdate())
           .execute();
         const last = rows[rows.length - 1];
         if (!last) {

@@ -54,6 +54,9 @@ export function createStratification(p: Platform, audit: AuditLog) {
         .select(STRATUM_COLUMNS)
         .where('tenant_id', '=', tenantId)
         .where('id', 'in', chunk)
+        .orderBy('id')
+        // Locked, so a consumer and a timer working on one customer never both announce a change.
+        .$if(p.dialect.supportsSkipLocked, (q) => q.forUpdate())
         .execute();
       await restratify(p, trx, tenantId, models, rows);
     }
@@ -80,6 +83,8 @@ export function createStratification(p: Platform, audit: AuditLog) {
           .where('stratum_due_at', '<=', clock.now())
           .orderBy('stratum_due_at')
           .limit(1_000)
+          // Customers another transaction holds are left to it.
+          .$if(p.dialect.supportsSkipLocked, (q) => q.forUpdate().skipLocked())
           .execute();
         await restratify(p, trx, tenantId, await modelsOf(trx, tenantId), rows);
         return ok(rows.length);
