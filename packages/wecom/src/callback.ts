@@ -28,12 +28,15 @@ export interface ReplayStore {
 /** An in-process replay memory that forgets entries after they expire. */
 export class MemoryReplayStore implements ReplayStore {
   readonly #entries = new Map<string, number>();
+  #sweepAt = 1000;
   constructor(private readonly now: () => number = Date.now) {}
 
   remember(key: string, expiresAtMs: number): boolean {
     const now = this.now();
-    if (this.#entries.size > 1000) {
+    if (this.#entries.size >= this.#sweepAt) {
       for (const [k, expires] of this.#entries) if (expires <= now) this.#entries.delete(k);
+      // Sweep again only after the live set has doubled, so remembering stays O(1) amortized.
+      this.#sweepAt = Math.max(1000, this.#entries.size * 2);
     }
     const existing = this.#entries.get(key);
     if (existing !== undefined && existing > now) return false;

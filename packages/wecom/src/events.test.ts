@@ -28,7 +28,7 @@ describe('parseCallbackEvent', () => {
       welcomeCode: 'WELCOMECODE',
     });
     expect(event.dedupKey).toBe(
-      'ww1|change_external_contact|add_external_contact|1403610513|zhangsan|woAJ2GCAAAXtWyujaWJHDDGi0mAAAA|||',
+      'ww1|change_external_contact|add_external_contact|1403610513|zhangsan|woAJ2GCAAAXtWyujaWJHDDGi0mAAAA|||||',
     );
   });
 
@@ -78,6 +78,15 @@ describe('parseCallbackEvent', () => {
       lastMemVer: '9c3f97c2ada667dfb5f6d03308d963e1',
       curMemVer: '71217227bbd112ecfe3a49c482195cb4',
     });
+  });
+
+  it('keeps two joins of one group in the same second apart, and a retry the same', () => {
+    const join = (who: string, version: string) =>
+      `<xml><ToUserName>ww1</ToUserName><CreateTime>5</CreateTime><Event>change_external_chat</Event><ChatId>wr1</ChatId><ChangeType>update</ChangeType><UpdateDetail>add_member</UpdateDetail><MemChangeList><Item>${who}</Item></MemChangeList><CurMemVer>${version}</CurMemVer></xml>`;
+    const a = parseCallbackEvent(join('wmA', 'v1'));
+    const b = parseCallbackEvent(join('wmB', 'v2'));
+    expect(a.dedupKey).not.toBe(b.dedupKey);
+    expect(parseCallbackEvent(join('wmA', 'v1')).dedupKey).toBe(a.dedupKey);
   });
 
   it('group create and dismiss, tag changes', () => {

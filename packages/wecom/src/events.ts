@@ -96,7 +96,12 @@ function optionalInt(raw: Record<string, string>, name: string): number | undefi
   return Number(value.trim());
 }
 
-/** Builds the dedup key from the fields of a decrypted event (SPEC §1.3). */
+/**
+ * Builds the dedup key from the fields of a decrypted event (SPEC §1.3). Beyond the spec's
+ * suggestion it includes the group update's detail, member list and version, so two people
+ * joining one group within the same second stay two events; WeCom's retries carry the same
+ * fields, so a retry still gets the same key.
+ */
 export function callbackDedupKey(raw: Record<string, string>): string {
   return [
     raw.ToUserName ?? raw.AuthCorpId ?? '',
@@ -108,6 +113,8 @@ export function callbackDedupKey(raw: Record<string, string>): string {
     raw.ChatId ?? '',
     raw.Id ?? '',
     raw.UpdateDetail ?? '',
+    raw.MemChangeList ?? '',
+    raw.CurMemVer ?? '',
   ].join('|');
 }
 

@@ -1,11 +1,11 @@
 import type { XmlValue } from '../xml.ts';
 import {
   type CallbackTarget,
+  checkReceiverUrl,
   type Delivery,
   type DeliveryOptions,
   deliver,
   type UrlVerification,
-  verifyUrl,
 } from './delivery.ts';
 import type {
   CorpData,
@@ -123,7 +123,7 @@ export class CorpState {
     const echo =
       String(this.deps.rng.int(1_000_000_000, 2_000_000_000)) +
       String(this.deps.rng.int(100_000_000, 999_999_999));
-    return verifyUrl(this.callback, this.corpId, echo, this.deps.now());
+    return checkReceiverUrl(this.callback, this.corpId, echo, this.deps.now());
   }
 
   async push(event: string, changeType: string | null, fields: Record<string, XmlValue>): Promise<Delivery> {

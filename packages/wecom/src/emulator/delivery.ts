@@ -97,7 +97,7 @@ export interface UrlVerification {
  * The GET verification WeCom performs when an administrator saves the callback URL
  * (SPEC §1.2): the receiver must answer within 1 s with the decrypted echo.
  */
-export async function verifyUrl(
+export async function checkReceiverUrl(
   target: CallbackTarget,
   corpId: string,
   echo: string,
