@@ -20,6 +20,8 @@ import { ingestRoutes } from './routes/ingest.ts';
 import { orgRoutes } from './routes/org.ts';
 import { stratificationRoutes } from './routes/stratification.ts';
 import { tagRoutes } from './routes/tags.ts';
+import { wecomRoutes } from './routes/wecom.ts';
+import { wecomCallbackRoutes } from './routes/wecom-callbacks.ts';
 
 export const VERSION = '0.1.0';
 
@@ -89,6 +91,8 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
   accessRoutes(app, services);
   customerRoutes(app, services);
   tagRoutes(app, services);
+  wecomRoutes(app, services);
+  await wecomCallbackRoutes(app, services);
   audienceRoutes(app, services);
   stratificationRoutes(app, services);
   eventRoutes(app, services);

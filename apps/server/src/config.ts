@@ -25,6 +25,8 @@ const Env = z.object({
   POND_DEDUPE_WINDOW_DAYS: z.coerce.number().min(0).default(7),
   /** `api` serves HTTP only, `worker` runs background work only, `all` does both. */
   POND_ROLE: z.enum(['all', 'api', 'worker']).default('all'),
+  /** Base64 of 32 random bytes sealing stored secrets; default: `<data dir>/secret.key`. */
+  POND_SECRET_KEY: z.string().optional(),
 });
 
 export interface Config {
@@ -43,10 +45,12 @@ export interface Config {
   readonly log: { readonly level: z.infer<typeof Env>['POND_LOG_LEVEL'] };
   readonly ingest: { readonly maxInFlight: number; readonly dedupeWindowMs: number };
   readonly role: 'all' | 'api' | 'worker';
+  /** Base64 key sealing stored secrets (WeCom); null: the key file in the data dir. */
+  readonly secretKey: string | null;
 }
 
 /** Values that never appear in logs or error output. */
-export const SECRET_KEYS = ['DATABASE_URL'] as const;
+export const SECRET_KEYS = ['DATABASE_URL', 'POND_SECRET_KEY'] as const;
 
 /**
  * Reads configuration once, at boot, from the environment; nothing else reads
@@ -77,6 +81,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       dedupeWindowMs: e.POND_DEDUPE_WINDOW_DAYS * 86_400_000,
     },
     role: e.POND_ROLE,
+    secretKey: e.POND_SECRET_KEY ?? null,
   };
 }
 

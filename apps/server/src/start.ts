@@ -2,6 +2,7 @@ import { type Clock, createServices, randomToken, systemClock } from '@pond/core
 import { migrateToLatest, openStorage } from '@pond/storage';
 import { createApp } from './app.ts';
 import type { Config } from './config.ts';
+import { loadSecretKey } from './secret-key.ts';
 
 export interface RunningPond {
   readonly url: string;
@@ -25,6 +26,8 @@ export async function startPond(config: Config, clock: Clock = systemClock): Pro
     clock,
     setupToken,
     dedupeWindowMs: config.ingest.dedupeWindowMs,
+    secretKey: await loadSecretKey(config.secretKey, config.dataDir),
+    publicUrl: config.http.publicUrl,
   });
 
   const stops: Array<() => Promise<void>> = [];

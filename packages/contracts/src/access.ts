@@ -25,6 +25,10 @@ export const Permission = z.enum([
   'events.read',
   /** Create and disable event sources and their write keys. */
   'sources.manage',
+  /** See loss alerts, customer groups and WeCom relationships (customers within scope). */
+  'wecom.read',
+  /** Configure the WeCom connection, see and retry its callbacks. */
+  'wecom.manage',
 ]);
 export type Permission = z.infer<typeof Permission>;
 
@@ -51,6 +55,7 @@ export const rolePermissions: Record<Role, readonly Permission[]> = {
     'customers.configure',
     'tags.manage',
     'events.read',
+    'wecom.read',
   ],
   analyst: ['org.read', 'staff.read', 'audit.read', 'customers.read', 'customers.export', 'events.read'],
   store_manager: [
@@ -65,7 +70,7 @@ export const rolePermissions: Record<Role, readonly Permission[]> = {
     'events.read',
   ],
   /** Frontline staff see only the customers they own (their linked staff member's). */
-  staff: ['org.read', 'staff.read', 'customers.read', 'customers.write', 'pii.view'],
+  staff: ['org.read', 'staff.read', 'customers.read', 'customers.write', 'pii.view', 'wecom.read'],
 };
 
 export const RoleInfo = z.object({ role: Role, permissions: z.array(Permission) });

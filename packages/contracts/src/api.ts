@@ -112,9 +112,11 @@ import {
   UpdateTag,
   UpdateTagGroup,
 } from './tags.ts';
+import { wecomApi } from './wecom.ts';
 
 /** Every endpoint of the `/api/v1` API, grouped by resource. */
 export const api = {
+  ...wecomApi,
   setup: {
     status: endpoint({
       method: 'GET',

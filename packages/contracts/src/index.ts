@@ -16,3 +16,4 @@ export * from './rules.ts';
 export * from './setup.ts';
 export * from './stratification.ts';
 export * from './tags.ts';
+export * from './wecom.ts';

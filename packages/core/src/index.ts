@@ -14,4 +14,7 @@ export { type Ctx, can, inScope, type Principal } from './shared/context.ts';
 export { newId, randomToken } from './shared/ids.ts';
 export { maskEmail, maskMobile, normalizeMobile } from './shared/personal-data.ts';
 export { type Failure, fail, notFound, ok, type Result } from './shared/result.ts';
+export { CALLBACK_PATH as WECOM_CALLBACK_PATH } from './wecom/config.ts';
+export { WECOM_EVENTS } from './wecom/domain-events.ts';
+export type { WeComConnection, WeComGateway, WeComGatewayFactory } from './wecom/gateway.ts';
 export { DEFAULT_LIFECYCLE, DEFAULT_RFM, type StratumInput, stratumOf } from './stratification/model.ts';

@@ -26,6 +26,9 @@ import type { Clock } from './shared/clock.ts';
 import { createStratification } from './stratification/stratification.ts';
 import { createAutoTags } from './tags/auto-tags.ts';
 import { createTags } from './tags/tags.ts';
+import { defaultWeComGateway } from './wecom/client.ts';
+import type { WeComGatewayFactory } from './wecom/gateway.ts';
+import { createWeCom } from './wecom/wecom.ts';
 
 export interface ServiceDeps {
   readonly storage: Storage;
@@ -36,6 +39,12 @@ export interface ServiceDeps {
   readonly dedupeWindowMs?: number;
   /** Where uploaded import files wait while they are imported. */
   readonly importDir?: string;
+  /** The server's 32-byte key sealing stored secrets (WeCom app secrets and callback keys). */
+  readonly secretKey?: Uint8Array;
+  /** Builds the WeCom REST client for a tenant's connection; tests point it at the emulator. */
+  readonly wecomGateway?: WeComGatewayFactory;
+  /** Pond's public address, for URLs shown to operators (the WeCom callback URL). */
+  readonly publicUrl?: string | null;
 }
 
 const HOUR = 3_600_000;
@@ -48,6 +57,9 @@ export function createServices({
   setupToken = null,
   dedupeWindowMs = 7 * 24 * HOUR,
   importDir = join(tmpdir(), 'pond-imports'),
+  secretKey,
+  wecomGateway = defaultWeComGateway,
+  publicUrl = null,
 }: ServiceDeps) {
   const platform = createPlatform(storage, clock);
   const audit = createAuditLog(storage.db, clock);
@@ -89,6 +101,7 @@ export function createServices({
     savedAudiences: createSavedAudiences(platform, audit),
     stratification,
     timeline,
+    wecom: createWeCom(platform, audit, customers, { secretKey, gateway: wecomGateway, publicUrl }),
     privacy: createPrivacy(platform, audit, customers, timeline),
     imports: createImports(platform, audit, { dir: importDir }),
     exports: createExports(platform, audit, customers),

@@ -5,6 +5,7 @@ import type { Ctx } from '@pond/core';
 import { addUser, makeTenant, testDialects } from '@pond/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Caller, type HttpFixture, httpFixture, type SessionCaller } from '../testing/http-fixture.ts';
+import { seedWeCom, TEST_CORP } from '../testing/wecom.ts';
 
 /** Mutating endpoints whose audit entry is checked elsewhere, and why. */
 const EXEMPT: Record<string, string> = {
@@ -78,7 +79,40 @@ describe.each(testDialects())('audit log on %s', (dialect) => {
     return { ...u, caller: await f.signIn(u.email) };
   };
 
+  let wecomSeeded: ReturnType<typeof seedWeCom> | null = null;
+  const wecomSeed = () => {
+    wecomSeeded ??= seedWeCom(f.services, ownerCtx, 'audit-wecom', root);
+    return wecomSeeded;
+  };
+
   const SCENARIOS: Record<string, Scenario> = {
+    'wecomConfig.save': scenario('wecom.configured', ['corpId', 'token', 'encodingAesKey'], async () => ({
+      method: 'PUT',
+      url: '/api/v1/wecom/config',
+      body: TEST_CORP,
+      target: tenantId,
+    })),
+    'wecomConfig.check': scenario('wecom.connection_checked', ['ok'], async () => {
+      await wecomSeed();
+      return { method: 'POST', url: '/api/v1/wecom/config/check', target: tenantId };
+    }),
+    'wecomCallbacks.retry': scenario('wecom.callback_retried', ['status'], async () => {
+      const { failedCallbackId } = await wecomSeed();
+      return {
+        method: 'POST',
+        url: `/api/v1/wecom/callbacks/${failedCallbackId}/retry`,
+        target: failedCallbackId,
+      };
+    }),
+    'lossAlerts.update': scenario('wecom.loss_alert_updated', ['status'], async () => {
+      const { lossAlertId } = await wecomSeed();
+      return {
+        method: 'PATCH',
+        url: `/api/v1/wecom/loss-alerts/${lossAlertId}`,
+        body: { status: 'closed' },
+        target: lossAlertId,
+      };
+    }),
     'auth.signIn': scenario('auth.signed_in', [], async () => {
       const u = await addUser(f.services, tenantId, root, 'analyst');
       const body = { identifier: u.email, password: 'correct horse battery' };

@@ -5,6 +5,7 @@ import { addUser, makeTenant, testDialects } from '@pond/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { type Caller, type HttpFixture, httpFixture } from '../testing/http-fixture.ts';
+import { seedWeCom } from '../testing/wecom.ts';
 
 /**
  * Walks the whole endpoint catalog, so a new endpoint is covered the day it is added: an
@@ -29,6 +30,10 @@ const ID_OF_GROUP: Record<string, Kind> = {
   tags: 'tag',
   autoTagRules: 'autoTagRule',
   audiences: 'audience',
+  wecomCallbacks: 'wecomCallback',
+  lossAlerts: 'lossAlert',
+  customerGroups: 'wecomGroup',
+  customerWeCom: 'customer',
 };
 
 const ID_OF_FILTER: Record<string, Kind> = {
@@ -40,6 +45,7 @@ const ID_OF_FILTER: Record<string, Kind> = {
   actorId: 'user',
   tagId: 'tag',
   audienceId: 'audience',
+  assigneeId: 'staff',
 };
 
 const VALID_BODY: Record<string, unknown> = {
@@ -62,8 +68,9 @@ const VALID_BODY: Record<string, unknown> = {
   'tags.apply': { customerIds: ['cus_taken_over'] },
   'tags.remove': { customerIds: ['cus_taken_over'] },
   'autoTagRules.update': { enabled: false },
-};
+  'lossAlerts.update': { status: 'closed', note: 'taken over' },
   'audiences.update': { name: 'taken over', archived: true },
+};
 
 type Kind = keyof typeof ids;
 const ids = {
@@ -80,6 +87,9 @@ const ids = {
   tag: '',
   autoTagRule: '',
   audience: '',
+  wecomCallback: '',
+  lossAlert: '',
+  wecomGroup: '',
 };
 /** Every name tenant A's rows carry contains this, so a leak of any of them shows. */
 const MARK = `tenant-a-${randomUUID().slice(0, 8)}`;
@@ -201,6 +211,12 @@ describe.each(testDialects())('tenant isolation on %s', (dialect) => {
       autoTagRule: autoTagRule.id,
       audience: audience.id,
     });
+    const wecom = await seedWeCom(f.services, a.owner, MARK, store.id);
+    Object.assign(ids, {
+      wecomCallback: wecom.failedCallbackId,
+      lossAlert: wecom.lossAlertId,
+      wecomGroup: wecom.groupId,
+    });
 
     const b = await makeTenant(f.services, 'Brand B');
     callers.session = await f.signIn(b.ownerEmail);
@@ -244,7 +260,8 @@ describe.each(testDialects())('tenant isolation on %s', (dialect) => {
         expect(res.status).toBe(200);
         expectNoTraceOfA(res.json);
         const text = JSON.stringify(res.json);
-        for (const [kind, id] of Object.entries(ids)) if (kind !== 'merge') expect(text).not.toContain(id);
+        for (const [kind, id] of Object.entries(ids))
+          if (kind !== 'merge' && kind !== 'wecomCallback') expect(text).not.toContain(id);
       },
     );
 
@@ -348,7 +365,6 @@ describe.each(testDialects())('tenant isolation on %s', (dialect) => {
         { rule: { kind: 'tags', match: 'any', tagIds: [ids.tag] } },
         'body.rule.tagIds.0',
       ],
-    ];
       [
         'POST',
         '/api/v1/audiences/preview',
@@ -373,6 +389,7 @@ describe.each(testDialects())('tenant isolation on %s', (dialect) => {
         { name: 'x', rule: { kind: 'audience', audienceId: ids.audience, match: 'in' } },
         'body.rule.audienceId',
       ],
+    ];
     for (const [method, url, body, field] of attempts) {
       const res = await b.call(method as 'POST', url, body);
       expect([method, url, res.status, res.json.error?.field]).toEqual([method, url, 404, field]);

@@ -16,6 +16,9 @@ export const TABLES_FOLLOWING_MERGES = [
   'customer_changes',
   'customer_notes',
   'customer_tags',
+  'wecom_relationships',
+  'wecom_loss_alerts',
+  'wecom_group_members',
 ] as const;
 
 /** Standard fields a merge fills on the survivor when the survivor has none. */

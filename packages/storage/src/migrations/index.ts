@@ -7,6 +7,7 @@ import * as tags from './20261123150000_tags.ts';
 import * as autoTagRules from './20261123160000_auto_tag_rules.ts';
 import * as audiences from './20261123170000_audiences.ts';
 import * as audienceHistory from './20261123180000_audience_history.ts';
+import * as wecom from './20261124110000_wecom.ts';
 import * as stratification from './20261124100000_stratification.ts';
 import * as audienceArchiveAndSizes from './20261124120000_audience_archive_and_sizes.ts';
 
@@ -26,6 +27,7 @@ export const migrations: Record<string, PondMigration> = {
   '20261123160000_auto_tag_rules': autoTagRules,
   '20261123170000_audiences': audiences,
   '20261123180000_audience_history': audienceHistory,
+  '20261124110000_wecom': wecom,
   '20261124100000_stratification': stratification,
 };
   '20261124120000_audience_archive_and_sizes': audienceArchiveAndSizes,

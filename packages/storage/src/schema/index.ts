@@ -27,6 +27,17 @@ import type {
 } from './events.ts';
 import type { OrgUnitTable, StaffTable, TenantTable } from './org.ts';
 import type { AuditLogTable, JobTable, OutboxCursorTable, OutboxTable } from './platform.ts';
+import type {
+  WeComCallbackRejectionTable,
+  WeComCallbackTable,
+  WeComConfigTable,
+  WeComGroupMemberTable,
+  WeComGroupTable,
+  WeComLossAlertTable,
+  WeComRelationshipTable,
+  WeComReplayGuardTable,
+  WeComTagChangeTable,
+} from './wecom.ts';
 import type { StratificationModelTable, StratificationRunTable } from './stratification.ts';
 
 export type * from './access.ts';
@@ -34,6 +45,7 @@ export type * from './customers.ts';
 export type * from './events.ts';
 export type * from './org.ts';
 export type * from './platform.ts';
+export type * from './wecom.ts';
 export type * from './stratification.ts';
 
 /** Every table Pond stores, as Kysely sees it. */
@@ -72,5 +84,14 @@ export interface Database {
   ingest_rejections: IngestRejectionTable;
   import_jobs: ImportJobTable;
   import_errors: ImportErrorTable;
+  wecom_configs: WeComConfigTable;
+  wecom_callbacks: WeComCallbackTable;
+  wecom_callback_rejections: WeComCallbackRejectionTable;
+  wecom_replay_guard: WeComReplayGuardTable;
+  wecom_relationships: WeComRelationshipTable;
+  wecom_loss_alerts: WeComLossAlertTable;
+  wecom_groups: WeComGroupTable;
+  wecom_group_members: WeComGroupMemberTable;
+  wecom_tag_changes: WeComTagChangeTable;
 }
   audience_sizes: AudienceSizeTable;
