@@ -33,7 +33,13 @@ export async function run(scale: string) {
     const tenant = await makeTenant(services, 'Bench');
     const now = clock.now();
     const rnd = random(20261124);
-    const inputs = [];
+    const inputs: {
+      firstSeen: number;
+      active: number | null;
+      orders: number;
+      lastOrder: number | null;
+      spend: number;
+    }[] = [];
     for (let i = 0; i < n; i++) {
       const firstSeen = now - Math.floor(rnd() * 720 * DAY);
       const active = rnd() < 0.8 ? firstSeen + Math.floor(rnd() * (now - firstSeen)) : null;
