@@ -47,7 +47,7 @@ describe.each(testDialects())('audiences naming audiences on %s', (dialect) => {
   });
   const members = async (audienceId: string) =>
     must(await services.customers.list(owner, { audienceId, limit: 50, order: 'asc' }))
-      .data.map((c) => c.name)
+      .data.map((c) => c.name ?? '')
       .sort();
   const city = (value: string): Rule => ({ kind: 'attribute', field: 'city', op: 'eq', value });
 
