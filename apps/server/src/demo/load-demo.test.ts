@@ -86,6 +86,18 @@ describe.each(testDialects())('demo brand on %s', (dialect) => {
     expect(search.ok && search.value.data.length).toBe(1);
     const catalog = await services.events.catalog(a.owner);
     expect(catalog.reduce((s, c) => s + c.volume, 0)).toBe(sa.events.length);
+
+    // Stages and RFM scores follow from the loaded activity once the queued recompute runs.
+    await services.platform.jobs.runDue();
+    const strata = await services.stratification.distribution(a.owner);
+    expect(strata.lifecycle.reduce((s, x) => s + x.count, 0)).toBe(DEMO_SMALL.customers);
+    const buyers = await db
+      .selectFrom('customers')
+      .select((eb) => eb.fn.countAll().as('n'))
+      .where('tenant_id', '=', a.tenantId)
+      .where('order_count', '>', 0)
+      .executeTakeFirstOrThrow();
+    expect(DEMO_SMALL.customers - strata.unscored).toBe(Number(buyers.n));
   });
 
   it('refuses a brand that already has customers', async () => {

@@ -5,6 +5,7 @@ import { Button, Checkbox, Popover, type TableColumnType } from 'antd';
 import { useState } from 'react';
 import { formatTime } from '../../components/format.ts';
 import { type MessageKey, useI18n } from '../../i18n/i18n.tsx';
+import { stageText } from '../stratification/labels.ts';
 
 const STORAGE_KEY = 'pond.customers.columns';
 const DEFAULT = ['phone', 'city', 'membershipLevel', 'lifecycleStage', 'lastActiveAt', 'createdAt'];
@@ -75,7 +76,9 @@ export function useCustomerColumns(chosen: readonly string[], attributes: readon
             ? t(`customers.gender.${c.gender}`)
             : key === 'totalSpend'
               ? c.totalSpend.toFixed(2)
-              : show(c[key]),
+              : key === 'lifecycleStage'
+                ? stageText(t, c.lifecycleStage)
+                : show(c[key]),
     });
   }
   for (const def of attributes) {

@@ -5,6 +5,7 @@ import { useOrgUnits } from '../../api/use-org-units.ts';
 import { useStaffList } from '../../api/use-staff.ts';
 import { useTagGroups } from '../../api/use-tags.ts';
 import { useI18n } from '../../i18n/i18n.tsx';
+import { stageText } from '../stratification/labels.ts';
 
 const FACET_FIELDS = [
   ['membershipLevel', 'customers.membership'],
@@ -43,7 +44,7 @@ export function CustomerFilters({ value, onChange }: { value: Filters; onChange:
           onChange={(v?: string) => set({ [field]: v })}
           options={(facets.data?.[field] ?? []).map((f) => ({
             value: f.value,
-            label: `${f.value} (${f.count})`,
+            label: `${field === 'lifecycleStage' ? stageText(t, f.value) : f.value} (${f.count})`,
           }))}
         />
       ))}

@@ -9,6 +9,7 @@ import { usePermissions } from '../../components/app-layout.tsx';
 import { formatTime } from '../../components/format.ts';
 import { useI18n } from '../../i18n/i18n.tsx';
 import { CustomerStratificationCard } from '../stratification/customer-stratification-card.tsx';
+import { stageText } from '../stratification/labels.ts';
 import { AddIdentityModal } from './add-identity-modal.tsx';
 import { CustomerAudiencesCard } from './customer-audiences-card.tsx';
 import { CustomerEditDrawer } from './customer-edit-drawer.tsx';
@@ -64,7 +65,9 @@ export function CustomerPage() {
             <Descriptions.Item label={t('customers.membership')}>
               {c.membershipLevel ?? '—'}
             </Descriptions.Item>
-            <Descriptions.Item label={t('customers.lifecycle')}>{c.lifecycleStage ?? '—'}</Descriptions.Item>
+            <Descriptions.Item label={t('customers.lifecycle')}>
+              {stageText(t, c.lifecycleStage)}
+            </Descriptions.Item>
             <Descriptions.Item label={t('customers.source')}>{c.sourceChannel ?? '—'}</Descriptions.Item>
             <Descriptions.Item label={t('customers.firstSeen')}>{time(c.firstSeenAt)}</Descriptions.Item>
             <Descriptions.Item label={t('customers.lastActive')}>{time(c.lastActiveAt)}</Descriptions.Item>
