@@ -140,6 +140,8 @@ describe.runIf(browserAvailable())('audience builder in Chromium', () => {
       .getByRole('button', { name: /保\s*存/ })
       .click();
     await page.getByText('人群「王芳的客户」的 1 位客户').waitFor();
+    await page.getByRole('button', { name: '人群详情' }).click();
+    await page.getByRole('img', { name: '人群「王芳的客户」每日人数、进入与离开' }).waitFor();
     const saved = (await services.savedAudiences.list(tenant.owner)).find((a) => a.name === '王芳的客户');
     expect(saved?.rule).toEqual({
       kind: 'any',

@@ -52,6 +52,7 @@ export const zhCN = {
   'audiences.noHistory': '还没有每日人数记录',
   'audiences.sizeNow': '当前人数',
   'audiences.utcNote': '按 UTC 自然日统计',
+  'audiences.open': '人群详情',
 } as const;
 
 export const en: Record<keyof typeof zhCN, string> = {
@@ -108,4 +109,5 @@ export const en: Record<keyof typeof zhCN, string> = {
   'audiences.noHistory': 'No daily sizes yet',
   'audiences.sizeNow': 'Size now',
   'audiences.utcNote': 'Days are UTC calendar days',
+  'audiences.open': 'Audience details',
 };

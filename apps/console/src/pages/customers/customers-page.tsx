@@ -58,6 +58,11 @@ export function CustomersPage() {
             name: audience.data?.name ?? audienceId,
             size: audience.data?.size ?? '…',
           })}
+          action={
+            <Button size="small" type="link" onClick={() => navigate(`/audiences/${audienceId}`)}>
+              {t('audiences.open')}
+            </Button>
+          }
           closable
           onClose={() => setParams({})}
         />
