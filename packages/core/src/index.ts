@@ -1,4 +1,6 @@
 export { API_KEY_PREFIX } from './access/api-keys.ts';
+export { type AudienceEngine, createAudienceEngine } from './audiences/engine/engine.ts';
+export { referenceBitmap } from './audiences/engine/leaf-sql.ts';
 export { SESSION_TTL_MS, type SignedIn } from './access/auth.ts';
 export { hashPassword, verifyPassword } from './access/passwords.ts';
 export { type SessionPrincipal, userPrincipal } from './access/principals.ts';
@@ -14,7 +16,8 @@ export { type Ctx, can, inScope, type Principal } from './shared/context.ts';
 export { newId, randomToken } from './shared/ids.ts';
 export { maskEmail, maskMobile, normalizeMobile } from './shared/personal-data.ts';
 export { type Failure, fail, notFound, ok, type Result } from './shared/result.ts';
+export { DEFAULT_LIFECYCLE, DEFAULT_RFM, type StratumInput, stratumOf } from './stratification/model.ts';
+export { weComGateways } from './wecom/client.ts';
 export { CALLBACK_PATH as WECOM_CALLBACK_PATH } from './wecom/config.ts';
 export { WECOM_EVENTS } from './wecom/domain-events.ts';
 export type { WeComConnection, WeComGateway, WeComGatewayFactory } from './wecom/gateway.ts';
-export { DEFAULT_LIFECYCLE, DEFAULT_RFM, type StratumInput, stratumOf } from './stratification/model.ts';

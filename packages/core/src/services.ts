@@ -7,6 +7,7 @@ import { createPrincipals } from './access/principals.ts';
 import { createSetup } from './access/setup.ts';
 import { createUsers } from './access/users.ts';
 import { createAudiences } from './audiences/audiences.ts';
+import { createAudienceEngine } from './audiences/engine/engine.ts';
 import { createSavedAudiences } from './audiences/saved-audiences.ts';
 import { createAuditLog } from './audit/audit-log.ts';
 import { createAttributeDefinitions } from './customers/attributes.ts';
@@ -28,6 +29,8 @@ import { createAutoTags } from './tags/auto-tags.ts';
 import { createTags } from './tags/tags.ts';
 import { defaultWeComGateway } from './wecom/client.ts';
 import type { WeComGatewayFactory } from './wecom/gateway.ts';
+import { createLiveCodes } from './wecom/live-codes/live-codes.ts';
+import { createSuccession } from './wecom/succession/succession.ts';
 import { createWeCom } from './wecom/wecom.ts';
 
 export interface ServiceDeps {
@@ -45,6 +48,8 @@ export interface ServiceDeps {
   readonly wecomGateway?: WeComGatewayFactory;
   /** Pond's public address, for URLs shown to operators (the WeCom callback URL). */
   readonly publicUrl?: string | null;
+  /** Whether rules are answered from in-memory bitmaps (else always by the SQL reference); on by default. */
+  readonly audienceEngine?: boolean;
 }
 
 const HOUR = 3_600_000;
@@ -60,14 +65,17 @@ export function createServices({
   secretKey,
   wecomGateway = defaultWeComGateway,
   publicUrl = null,
+  audienceEngine: engineOn = true,
 }: ServiceDeps) {
   const platform = createPlatform(storage, clock);
+  const audienceEngine = createAudienceEngine({ db: storage.db, clock, enabled: engineOn });
   const audit = createAuditLog(storage.db, clock);
   const auth = createAuth(platform, audit);
   const customers = createCustomers(platform, audit);
   const timeline = createTimeline(platform, customers);
   const ingest = createIngest(platform);
   const tags = createTags(platform, audit);
+  const wecom = createWeCom(platform, audit, customers, { secretKey, gateway: wecomGateway, publicUrl });
   // Before the rule consumers, so stage changes reach audiences and auto-tags in the same pass.
   const stratification = createStratification(platform, audit);
   // Hourly, and re-armed by itself: messageIds older than the window are forgotten.
@@ -96,12 +104,15 @@ export function createServices({
     attributes: createAttributeDefinitions(platform, audit),
     identityPriority: createIdentityPriority(platform, audit),
     tags,
-    autoTags: createAutoTags(platform, audit, tags),
-    audiences: createAudiences(platform),
-    savedAudiences: createSavedAudiences(platform, audit),
+    autoTags: createAutoTags(platform, audit, tags, audienceEngine),
+    audiences: createAudiences(platform, audienceEngine),
+    savedAudiences: createSavedAudiences(platform, audit, audienceEngine),
+    audienceEngine,
     stratification,
     timeline,
-    wecom: createWeCom(platform, audit, customers, { secretKey, gateway: wecomGateway, publicUrl }),
+    wecom,
+    wecomLiveCodes: createLiveCodes(platform, audit, tags, wecom),
+    wecomSuccession: createSuccession(platform, audit, wecom),
     privacy: createPrivacy(platform, audit, customers, timeline),
     imports: createImports(platform, audit, { dir: importDir }),
     exports: createExports(platform, audit, customers),

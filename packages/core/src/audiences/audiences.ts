@@ -6,6 +6,8 @@ import { customerScope } from '../customers/scope.ts';
 import type { Platform } from '../platform/platform.ts';
 import { type Ctx, can } from '../shared/context.ts';
 import { notFound, ok, type Result } from '../shared/result.ts';
+import { RoaringBitmap32 } from './engine/bitmaps.ts';
+import type { AudienceEngine } from './engine/engine.ts';
 import { checkRule, ruleContextOf } from './rule-check.ts';
 import { ruleToSql, sqlOf } from './rule-sql.ts';
 
@@ -14,7 +16,7 @@ export interface AudiencePreview {
   readonly sample: Customer[];
 }
 
-export function createAudiences(p: Platform) {
+export function createAudiences(p: Platform, engine?: AudienceEngine) {
   const { db, clock } = p;
   return {
     /** How many of the customers the caller sees match a rule now, and the newest few of them. */
@@ -23,12 +25,29 @@ export function createAudiences(p: Platform) {
       const definitions = await definitionsOf(db, tenantId);
       const checked = checkRule(input.rule, await ruleContextOf(db, tenantId, definitions, input.rule));
       if (!checked.ok) return checked;
-      const matches = ruleToSql(checked.value, {
-        tenantId,
-        now: clock.now(),
-        dialect: p.dialect,
-        definitions,
-      });
+      const env = { tenantId, now: clock.now(), dialect: p.dialect, definitions };
+      const unmasked = can(ctx, 'pii.view');
+      // The bitmap engine when its index is ready; the SQL reference otherwise.
+      const members = await engine?.evaluate(db, env, checked.value);
+      if (members && engine) {
+        const scope = await engine.scope(db, ctx);
+        const seen = scope ? RoaringBitmap32.and(members, scope) : members;
+        const newest = engine.newest(tenantId, seen, 10);
+        if (newest) {
+          const rows =
+            newest.length === 0
+              ? []
+              : await db
+                  .selectFrom('customers')
+                  .selectAll()
+                  .where('id', 'in', newest)
+                  .orderBy('created_at', 'desc')
+                  .orderBy('id', 'desc')
+                  .execute();
+          return ok({ count: seen.size, sample: rows.map((r) => toCustomer(r, unmasked)) });
+        }
+      }
+      const matches = ruleToSql(checked.value, env);
       const base = db
         .selectFrom('customers')
         .where(customerScope(ctx))
@@ -38,7 +57,6 @@ export function createAudiences(p: Platform) {
         base.select((eb) => eb.fn.countAll<number | string>().as('n')).executeTakeFirstOrThrow(),
         base.selectAll().orderBy('created_at', 'desc').orderBy('id', 'desc').limit(10).execute(),
       ]);
-      const unmasked = can(ctx, 'pii.view');
       return ok({ count: Number(total.n), sample: rows.map((r) => toCustomer(r, unmasked)) });
     },
 

@@ -2,6 +2,7 @@ import type { Rule } from '@pond/contracts';
 import type { DialectInfo, Trx } from '@pond/storage';
 import { definitionsOf } from '../customers/attributes.ts';
 import type { OutboxEvent } from '../platform/outbox.ts';
+import type { AudienceEngine } from './engine/engine.ts';
 import { checkRule, ruleContextOf } from './rule-check.ts';
 import { ruleToSql } from './rule-sql.ts';
 
@@ -15,17 +16,23 @@ export function chunked<T>(ids: readonly T[], size = CHUNK): T[][] {
 /**
  * The tenant's active customers a stored rule matches now: among `only` (dense ids) when
  * given, else all. Null when the rule no longer fits the tenant's data (an attribute or tag it
- * names went away), so callers leave memberships as they are.
+ * names went away), so callers leave memberships as they are. All customers are asked of the
+ * bitmap `engine` when given and ready (a few re-checked ones stay in SQL, in `trx`).
  */
 export async function matchingCustomers(
   trx: Trx,
   env: { readonly tenantId: string; readonly now: number; readonly dialect: DialectInfo },
   rule: Rule,
   only?: readonly number[],
+  engine?: AudienceEngine,
 ): Promise<number[] | null> {
   const definitions = await definitionsOf(trx, env.tenantId);
   const checked = checkRule(rule, await ruleContextOf(trx, env.tenantId, definitions, rule));
   if (!checked.ok) return null;
+  if (engine && !only) {
+    const members = await engine.evaluate(trx, { ...env, definitions }, checked.value);
+    if (members) return Array.from(members.toUint32Array());
+  }
   const matches = ruleToSql(checked.value, { ...env, definitions });
   const out: number[] = [];
   for (const chunk of only ? chunked(only) : [undefined]) {

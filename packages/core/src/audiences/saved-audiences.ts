@@ -24,6 +24,7 @@ import {
 } from './audience-graph.ts';
 import { audiencesOfCustomer, overlapOf } from './audience-reads.ts';
 import { DAY, daysOf, recordSize, trendsOf } from './audience-sizes.ts';
+import type { AudienceEngine } from './engine/engine.ts';
 import { chunked, matchingCustomers, touchedByTenant } from './matching.ts';
 import { checkRule, ruleContextOf } from './rule-check.ts';
 
@@ -72,7 +73,7 @@ function membershipChanges(events: readonly OutboxEvent[]) {
  * audience keeps the members it was saved with. An audience may name others in its rule;
  * those entries and exits re-check its own members, so dependants follow their dependencies.
  */
-export function createSavedAudiences(p: Platform, audit: AuditLog) {
+export function createSavedAudiences(p: Platform, audit: AuditLog, engine?: AudienceEngine) {
   const { db, clock } = p;
 
   /** Brings membership up to date for some customers, or all; returns the entries and exits. */
@@ -83,6 +84,7 @@ export function createSavedAudiences(p: Platform, audit: AuditLog) {
       { tenantId: a.tenant_id, now, dialect: p.dialect },
       JSON.parse(a.rule) as Rule,
       only,
+      engine,
     );
     if (!matching) return;
     const members = new Set<number>();

@@ -1,6 +1,7 @@
 import type { AutoTagRule, CreateAutoTagRule, Rule, UpdateAutoTagRule } from '@pond/contracts';
 import type { AutoTagRuleTable, Executor, Trx } from '@pond/storage';
 import type { Selectable } from 'kysely';
+import type { AudienceEngine } from '../audiences/engine/engine.ts';
 import { chunked, matchingCustomers, touchedByTenant } from '../audiences/matching.ts';
 import { checkRule, ruleContextOf } from '../audiences/rule-check.ts';
 import type { AuditLog } from '../audit/audit-log.ts';
@@ -36,7 +37,7 @@ const mentionsTag = (r: Rule, tagId: string): boolean => {
  * outbox; a full run follows every change of a rule and repeats daily, so windows such as
  * "in the last 30 days" move with the clock. A rule only ever removes the tag where it put it.
  */
-export function createAutoTags(p: Platform, audit: AuditLog, tags: Tags) {
+export function createAutoTags(p: Platform, audit: AuditLog, tags: Tags, engine?: AudienceEngine) {
   const { db, clock } = p;
 
   const toRule = async (ex: Executor, r: Row): Promise<AutoTagRule> => {
@@ -64,7 +65,7 @@ export function createAutoTags(p: Platform, audit: AuditLog, tags: Tags) {
   /** Applies one rule to some customers (dense ids), or to all of the tenant's. */
   async function evaluate(trx: Trx, r: Row, only?: readonly number[]) {
     const env = { tenantId: r.tenant_id, now: clock.now(), dialect: p.dialect };
-    const matching = await matchingCustomers(trx, env, JSON.parse(r.rule) as Rule, only);
+    const matching = await matchingCustomers(trx, env, JSON.parse(r.rule) as Rule, only, engine);
     if (!matching) return; // the tenant's data changed under the rule (an attribute went away…)
     const origin = { source: 'rule' as const, ref: r.id, name: r.name };
     for (const chunk of chunked(matching))

@@ -347,7 +347,7 @@ describe.each(testDialects())('audience engine against the SQL reference on %s',
           await compare(engine, s.tenantId, resolved);
         },
       ),
-      { numRuns: dialect === 'postgres' ? 10 : 25, seed: 20261123 },
+      { numRuns: dialect === 'postgres' ? 4 : 20, seed: 20261123 },
     );
   }, 120_000);
 });

@@ -180,7 +180,11 @@ export class NumberField implements FieldIndex {
     return op !== 'contains';
   }
 
-  private scan(test: (v: number) => boolean): Bitmap {
+  /**
+   * The customers whose value lies in [lo, hi] (either end open with ±Infinity, `strict` ends
+   * excluded). One monomorphic loop for every comparison keeps the scan at memory speed.
+   */
+  private range(lo: number, hi: number, loStrict = false, hiStrict = false): Bitmap {
     const data = this.values.data;
     if (this.scratch.length < data.length) this.scratch = new Uint32Array(data.length);
     const out = this.scratch;
@@ -188,8 +192,20 @@ export class NumberField implements FieldIndex {
     let n = 0;
     for (let i = 0; i < data.length; i++) {
       const v = data[i] as number;
-      // NaN never passes a comparison, like NULL in SQL.
-      if (test(v)) out[n++] = base + i;
+      // NaN fails every comparison, like NULL in SQL.
+      if ((loStrict ? v > lo : v >= lo) && (hiStrict ? v < hi : v <= hi)) out[n++] = base + i;
+    }
+    return new RoaringBitmap32(out.subarray(0, n));
+  }
+
+  private scan(test: (v: number) => boolean): Bitmap {
+    const data = this.values.data;
+    if (this.scratch.length < data.length) this.scratch = new Uint32Array(data.length);
+    const out = this.scratch;
+    const base = this.values.base;
+    let n = 0;
+    for (let i = 0; i < data.length; i++) {
+      if (test(data[i] as number)) out[n++] = base + i;
     }
     return new RoaringBitmap32(out.subarray(0, n));
   }
@@ -197,20 +213,17 @@ export class NumberField implements FieldIndex {
   match(op: AttributeOp, value: unknown, now: number, live: Bitmap): Bitmap | null {
     const values = Array.isArray(value) ? value.map(Number) : [];
     const x = Number(value);
-    const test = comparison(op, x, values);
-    if (test) return this.scan(test);
+    const [a = Number.NaN, b = Number.NaN] = values;
+    const inf = Number.POSITIVE_INFINITY;
     switch (op) {
       case 'exists':
         return this.present;
       case 'not_exists':
         return RoaringBitmap32.andNot(live, this.present);
       case 'eq':
-        return this.scan((v) => v === x);
+        return this.range(x, x);
       case 'neq':
-        return RoaringBitmap32.andNot(
-          live,
-          this.scan((v) => v === x),
-        );
+        return RoaringBitmap32.andNot(live, this.range(x, x));
       case 'in':
         return this.scan((v) => values.includes(v));
       case 'not_in':
@@ -218,14 +231,20 @@ export class NumberField implements FieldIndex {
           live,
           this.scan((v) => values.includes(v)),
         );
-      case 'within_last': {
-        const since = now - x * DAY;
-        return this.scan((v) => v >= since);
-      }
-      case 'before_last': {
-        const before = now - x * DAY;
-        return this.scan((v) => v < before);
-      }
+      case 'lt':
+        return this.range(-inf, x, false, true);
+      case 'lte':
+        return this.range(-inf, x);
+      case 'gt':
+        return this.range(x, inf, true);
+      case 'gte':
+        return this.range(x, inf);
+      case 'between':
+        return this.range(a, b);
+      case 'within_last':
+        return this.range(now - x * DAY, inf);
+      case 'before_last':
+        return this.range(-inf, now - x * DAY, false, true);
       default:
         return null;
     }

@@ -47,6 +47,8 @@ function plan(events: readonly OutboxEvent[]): Work {
         break;
       }
       case 'customer.updated':
+      case 'customer.lifecycle_changed':
+      case 'customer.rfm_changed':
         for (const id of ids) work.rows.add(id);
         dirty(ids, (t) => t === 'profile');
         break;

@@ -2,7 +2,14 @@ import type { Rule } from '@pond/contracts';
 import type { Executor } from '@pond/storage';
 import type { RuleEnv } from '../rule-sql.ts';
 import type { Bitmap } from './bitmaps.ts';
-import { type BehaviourRule, behaviourBitmap, leftWindow, referenceBitmap, windowDays } from './leaf-sql.ts';
+import {
+  type BehaviourRule,
+  behaviourBitmap,
+  earliestSince,
+  leftWindow,
+  referenceBitmap,
+  windowDays,
+} from './leaf-sql.ts';
 import type { TenantIndex } from './tenant-index.ts';
 
 /** At most this many cached conditions per tenant; the least recently used go first. */
@@ -22,6 +29,11 @@ export interface LeafEntry {
   now: number;
   readonly topic: LeafTopic;
   readonly dirty: Set<number>;
+  /**
+   * For windows: the earliest event time inside the window at `now` (null: unknown). Until the
+   * window start passes it, no event has left the window and nothing needs asking.
+   */
+  nextLeaving: number | null;
   /** Bumped on every replacement of the bitmap, so a slower refresh never overwrites a newer one. */
   version: number;
 }
@@ -51,6 +63,8 @@ export function markDirty(index: TenantIndex, ids: Iterable<number>, concerns: (
   for (const entry of index.leaves.values()) {
     if (!concerns(entry.topic)) continue;
     for (const id of list) entry.dirty.add(id);
+    // An event may have arrived with a time inside the window: the earliest is unknown again.
+    entry.nextLeaving = null;
   }
 }
 
@@ -76,13 +90,14 @@ export async function leafBitmap(ex: Executor, env: RuleEnv, index: TenantIndex,
   }
   const full = async () => {
     const bitmap = await compute(ex, env, r, index.live);
-    const fresh: LeafEntry = { bitmap, now: env.now, topic, dirty: new Set(), version: 0 };
+    const fresh: LeafEntry = { bitmap, now: env.now, topic, dirty: new Set(), version: 0, nextLeaving: null };
     const current = index.leaves.get(key);
     if (current) {
       current.bitmap = bitmap;
       current.now = env.now;
       current.version++;
       current.dirty.clear();
+      current.nextLeaving = null;
     } else {
       index.leaves.set(key, fresh);
       if (index.leaves.size > MAX_LEAVES) {
@@ -102,8 +117,11 @@ export async function leafBitmap(ex: Executor, env: RuleEnv, index: TenantIndex,
     const days = isBehaviour(r) ? windowDays(r) : undefined;
     if (isBehaviour(r) && days !== undefined && env.now > entry.now) {
       const window = days * 86_400_000;
-      for (const id of await leftWindow(ex, env.tenantId, r.name, entry.now - window, env.now - window)) {
-        recheck.add(id);
+      const from = entry.now - window;
+      const to = env.now - window;
+      if (entry.nextLeaving === null || entry.nextLeaving < to) {
+        for (const id of await leftWindow(ex, env.tenantId, r.name, from, to)) recheck.add(id);
+        entry.nextLeaving = await earliestSince(ex, env.tenantId, r.name, to);
       }
     }
     if (recheck.size > Math.max(10_000, index.live.size / 20)) return full();

@@ -133,6 +133,19 @@ export async function leftWindow(
   return bitmapOfCsv(row?.ids);
 }
 
+/** The earliest time of an event of `name` at or after `since` (the next to leave a window). */
+export async function earliestSince(ex: Executor, tenantId: string, name: string, since: number) {
+  const row = await ex
+    .selectFrom('events')
+    .select((eb) => eb.fn.min('timestamp').as('at'))
+    .where('tenant_id', '=', tenantId)
+    .where('name', '=', name)
+    .where('timestamp', '>=', since)
+    .executeTakeFirst();
+  // No event in the window: none can leave it before a new one arrives (which marks it dirty).
+  return row?.at === null || row?.at === undefined ? Number.POSITIVE_INFINITY : Number(row.at);
+}
+
 /**
  * One condition through the reference evaluator: the tenant's active customers it holds for,
  * among `only` when given. This is how conditions the engine does not index are answered.
