@@ -81,6 +81,37 @@ describe.each(testDialects())('audiences over HTTP on %s', (dialect) => {
       'body.archived',
     ]);
     expect(archive.json.error.message).toContain(`"非李导购的" (${dependant.json.id})`);
+    // Nothing names the dependant: it archives and restores, audited and on the outbox.
+    const archived = await owner.call('PATCH', `/api/v1/audiences/${dependant.json.id}`, { archived: true });
+    expect([archived.status, archived.json.archivedAt]).toEqual([200, f.clock.now()]);
+    const restored = await owner.call('PATCH', `/api/v1/audiences/${dependant.json.id}`, { archived: false });
+    expect([restored.status, restored.json.archivedAt, restored.json.size]).toEqual([200, null, 1]);
+    const db = f.services.platform.db;
+    const audited = await db
+      .selectFrom('audit_log')
+      .select('action')
+      .where('tenant_id', '=', tenant.tenantId)
+      .where('target_id', '=', dependant.json.id)
+      .orderBy('id')
+      .execute();
+    expect(audited.map((a) => a.action)).toEqual([
+      'audience.created',
+      'audience.archived',
+      'audience.restored',
+    ]);
+    const announced = await db
+      .selectFrom('outbox')
+      .select('type')
+      .where('tenant_id', '=', tenant.tenantId)
+      .where('aggregate_id', '=', dependant.json.id)
+      .orderBy('id')
+      .execute();
+    expect(announced.map((e) => e.type)).toEqual([
+      'audience.created',
+      'audience.archived',
+      'audience.restored',
+    ]);
+
     const empty = await owner.call('PATCH', `/api/v1/audiences/${saved.json.id}`, {});
     expect([empty.status, empty.json.error.code]).toEqual([400, 'invalid_request']);
     const unknownKind = await owner.call('POST', '/api/v1/audiences/preview', {
