@@ -1,10 +1,10 @@
 export { API_KEY_PREFIX } from './access/api-keys.ts';
-export { type AudienceEngine, createAudienceEngine } from './audiences/engine/engine.ts';
-export { referenceBitmap } from './audiences/engine/leaf-sql.ts';
 export { SESSION_TTL_MS, type SignedIn } from './access/auth.ts';
 export { hashPassword, verifyPassword } from './access/passwords.ts';
 export { type SessionPrincipal, userPrincipal } from './access/principals.ts';
 export { THROTTLE } from './access/throttle.ts';
+export { type AudienceEngine, createAudienceEngine } from './audiences/engine/engine.ts';
+export { referenceBitmap } from './audiences/engine/leaf-sql.ts';
 export { diffOf } from './audit/diff.ts';
 export { createTenant, type NewTenant } from './org/tenants.ts';
 export { backoffMs, type JobQueue } from './platform/jobs.ts';

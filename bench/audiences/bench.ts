@@ -1,0 +1,383 @@
+// B2: audience rules over 1M customers (10M at `--scale large`) with 1,000 tags at ~5% density,
+// 20 attributes and 180 days of behaviour; the bitmap engine and the SQL reference evaluator on
+// the same data in the same run, every answer compared.
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { AttributeDefinition, Rule } from '@pond/contracts';
+import { type Ctx, createAudienceEngine, createServices, referenceBitmap, systemClock } from '@pond/core';
+import { migrateToLatest, openStorage } from '@pond/storage';
+import { DEMO_FULL, demoCustomers, demoEvents, demoOrg, makeTenant, seeded } from '@pond/testing';
+import Database from 'better-sqlite3';
+
+interface Scale {
+  readonly customers: number;
+  readonly events: number;
+  readonly engineReps: number;
+  readonly sqlReps: number;
+}
+const SCALES: Record<string, Scale> = {
+  small: { customers: 20_000, events: 100_000, engineReps: 5, sqlReps: 1 },
+  default: { customers: 1_000_000, events: 5_000_000, engineReps: 5, sqlReps: 1 },
+  large: { customers: 10_000_000, events: 50_000_000, engineReps: 5, sqlReps: 1 },
+};
+const TAGS = 1_000;
+const DENSITY = 0.05;
+const DAY = 86_400_000;
+const SEED = 20261123;
+
+const log = (m: string) => console.error(`  ${m}`);
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  return s.length % 2 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
+};
+const round = (x: number, d = 2) => Math.round(x * 10 ** d) / 10 ** d;
+
+/** Tag popularity: a long tail (a few tags on most customers, most on few), ~5% on average. */
+function tagOdds(): Float64Array {
+  const raw = Array.from({ length: TAGS }, (_, i) => 1 / (i + 8) ** 0.9);
+  const scale = (DENSITY * TAGS) / raw.reduce((s, x) => s + x, 0);
+  return Float64Array.from(raw, (x) => Math.min(0.7, x * scale));
+}
+
+const CUSTOM: [string, AttributeDefinition['type'], string[]?][] = [
+  ['vip', 'boolean'],
+  ['shoe_size', 'number'],
+  ['tier', 'enum', ['A', 'B', 'C', 'D']],
+  ['interests', 'list', ['跑步', '瑜伽', '咖啡', '烘焙', '露营', '读书']],
+  ['anniversary', 'date'],
+  ['points', 'number'],
+  ['preferred_channel', 'enum', ['wecom', 'sms', 'email']],
+];
+
+/** Writes the brand straight into SQLite (secondary indexes dropped during the load, then rebuilt). */
+function load(file: string, tenantId: string, tagIds: string[], scale: Scale, now: number) {
+  const db = new Database(file);
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = OFF');
+  const indexes = db
+    .prepare(
+      "select name, sql from sqlite_master where type = 'index' and tbl_name in ('customers', 'customer_tags', 'events') and sql is not null",
+    )
+    .all() as { name: string; sql: string }[];
+  for (const i of indexes) db.exec(`drop index ${i.name}`);
+  const demoScale = { ...DEMO_FULL, customers: scale.customers, events: scale.events, days: 180 };
+  const org = demoOrg(SEED, demoScale);
+  const r = seeded(SEED);
+  const odds = tagOdds();
+  const insertCustomer = db.prepare(
+    `insert into customers (tenant_id, public_id, name, gender, birthday, phone, email, region, city,
+       membership_level, lifecycle_stage, source_channel, owner_staff_id, store_id, attributes,
+       first_seen_at, last_active_at, order_count, total_spend, last_order_at, status, merged_into,
+       created_at, updated_at)
+     values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, null, null, ?, ?, ?, ?, ?, ?, 'active', null, ?, ?)`,
+  );
+  const insertTag = db.prepare(
+    `insert into customer_tags (tenant_id, customer_id, origin_customer_id, tag_id, source, source_ref,
+       source_name, expires_at, created_at) values (?, ?, ?, ?, 'import', null, null, null, ?)`,
+  );
+  const ids: number[] = [];
+  let tagRows = 0;
+  const customers = db.transaction(
+    (batch: ReturnType<typeof demoCustomers> extends Iterable<infer C> ? C[] : never) => {
+      for (const c of batch) {
+        const orders = Math.floor(c.activity * 0.03 + r.next() * 2);
+        const attributes: Record<string, unknown> = {};
+        if (r.chance(0.3)) attributes.vip = r.chance(0.4);
+        if (r.chance(0.6)) attributes.shoe_size = r.int(35, 45);
+        if (r.chance(0.8)) attributes.tier = r.pick(['A', 'B', 'C', 'D']);
+        if (r.chance(0.5))
+          attributes.interests = ['跑步', '瑜伽', '咖啡', '烘焙', '露营', '读书'].filter(() => r.chance(0.3));
+        if (r.chance(0.4)) attributes.anniversary = `20${r.int(15, 25)}-0${r.int(1, 9)}-1${r.int(0, 9)}`;
+        if (r.chance(0.7)) attributes.points = Math.round(r.pareto(1.3) * 100);
+        if (r.chance(0.6)) attributes.preferred_channel = r.pick(['wecom', 'sms', 'email']);
+        const info = insertCustomer.run(
+          tenantId,
+          `cus_bench_${c.index}`,
+          c.name,
+          c.gender,
+          c.birthday,
+          c.phone,
+          c.email,
+          c.region,
+          c.city,
+          c.membershipLevel,
+          c.lifecycleStage,
+          c.sourceChannel,
+          JSON.stringify(attributes),
+          c.createdAt,
+          now - r.int(0, 200) * DAY - r.int(0, DAY - 1),
+          orders,
+          orders === 0 ? 0 : Math.round(r.pareto(1.5) * 80 * orders * 100) / 100,
+          orders === 0 ? null : now - r.int(0, 180) * DAY,
+          c.createdAt,
+          now,
+        );
+        const id = Number(info.lastInsertRowid);
+        ids[c.index] = id;
+        for (let t = 0; t < TAGS; t++) {
+          if (r.next() < (odds[t] as number)) {
+            insertTag.run(tenantId, id, id, tagIds[t], now);
+            tagRows++;
+          }
+        }
+      }
+    },
+  );
+  let batch = [];
+  for (const c of demoCustomers(SEED, demoScale, org, now)) {
+    batch.push(c);
+    if (batch.length === 10_000) {
+      customers(batch);
+      batch = [];
+      if (c.index % 100_000 === 99_999) log(`${c.index + 1} customers, ${tagRows} tag rows`);
+    }
+  }
+  customers(batch);
+
+  const insertEvent = db.prepare(
+    `insert into events (tenant_id, customer_id, origin_customer_id, source_id, message_id, type, name,
+       properties, context, timestamp, received_at) values (?, ?, ?, null, ?, ?, ?, ?, '{}', ?, ?)`,
+  );
+  let events = 0;
+  const eventBatch = db.transaction(
+    (list: { customer: number; type: string; name: string; properties: unknown; timestamp: number }[]) => {
+      for (const e of list) {
+        const id = ids[e.customer] as number;
+        insertEvent.run(
+          tenantId,
+          id,
+          id,
+          `m${events++}`,
+          e.type,
+          e.name,
+          JSON.stringify(e.properties),
+          e.timestamp,
+          e.timestamp,
+        );
+      }
+    },
+  );
+  let list = [];
+  for (const e of demoEvents(SEED, demoScale, demoCustomers(SEED, demoScale, org, now), now)) {
+    list.push(e);
+    if (list.length === 50_000) {
+      eventBatch(list);
+      list = [];
+      if (events % 1_000_000 === 0) log(`${events} events`);
+    }
+  }
+  eventBatch(list);
+  log('rebuilding indexes');
+  for (const i of indexes) db.exec(i.sql);
+  db.exec('analyze');
+  db.close();
+  return { tagRows, events };
+}
+
+/** Twenty fixed rules of about ten conditions each: tags, attributes, behaviour, aggregates. */
+function rules(tagIds: string[]): Rule[] {
+  const tag = (i: number) => tagIds[i % TAGS] as string;
+  const cities = ['上海', '北京', '杭州', '深圳', '成都', '广州', '南京', '武汉'];
+  return Array.from({ length: 20 }, (_, k): Rule => {
+    const popular = [tag(k), tag(k + 3), tag(k + 7)];
+    const rare = [tag(200 + k * 13), tag(400 + k * 17)];
+    return {
+      kind: 'all',
+      rules: [
+        { kind: 'tags', match: 'any', tagIds: popular },
+        k % 3 === 0
+          ? {
+              kind: 'attribute',
+              field: 'city',
+              op: 'in',
+              value: [cities[k % 8] as string, cities[(k + 3) % 8] as string],
+            }
+          : { kind: 'attribute', field: 'membershipLevel', op: 'neq', value: '普通会员' },
+        {
+          kind: 'any',
+          rules: [
+            { kind: 'attribute', field: 'attributes.vip', op: 'eq', value: true },
+            { kind: 'attribute', field: 'totalSpend', op: 'gte', value: 200 + k * 20 },
+            { kind: 'tags', match: 'all', tagIds: rare },
+          ],
+        },
+        { kind: 'attribute', field: 'lastActiveAt', op: 'within_last', value: 60 + k * 5 },
+        k % 2 === 0
+          ? { kind: 'event', name: 'product_view', withinDays: 30 + k * 5 }
+          : { kind: 'event', name: 'article_read', count: { op: 'at_least', n: 2 }, withinDays: 90 },
+        k % 4 === 1
+          ? {
+              kind: 'aggregate',
+              name: 'order_paid',
+              fn: 'sum',
+              property: 'amount',
+              withinDays: 180,
+              op: 'gte',
+              value: 50,
+            }
+          : { kind: 'attribute', field: 'attributes.tier', op: 'in', value: ['A', 'B', 'C'] },
+        { kind: 'not', rule: { kind: 'tags', match: 'any', tagIds: [tag(k + 1)] } },
+        { kind: 'attribute', field: 'attributes.shoe_size', op: 'between', value: [36, 43] },
+        k % 5 === 2
+          ? { kind: 'not_since', name: 'coupon_received', days: 14 }
+          : { kind: 'attribute', field: 'gender', op: 'neq', value: 'unknown' },
+        { kind: 'attribute', field: 'createdAt', op: 'before_last', value: 7 + k },
+      ],
+    };
+  });
+}
+
+export async function run(scaleName: string) {
+  const scale = SCALES[scaleName] ?? (SCALES.default as Scale);
+  // POND_BENCH_DATA=<dir>: keep the generated brand there and reuse it on the next run.
+  const kept = process.env.POND_BENCH_DATA;
+  const dir = kept ?? mkdtempSync(join(tmpdir(), 'pond-bench-audiences-'));
+  try {
+    const file = join(dir, `pond-${scaleName}.db`);
+    const reuse = kept !== undefined && existsSync(file);
+    const storage = await openStorage(file);
+    await migrateToLatest(storage);
+    const services = createServices({ storage, clock: systemClock });
+    let tenant: { tenantId: string; owner: Ctx };
+    let tagIds: string[] = [];
+    let loaded = { tagRows: 0, events: 0 };
+    if (reuse) {
+      const t = await storage.db.selectFrom('tenants').select('id').executeTakeFirstOrThrow();
+      const principal = {
+        tenantId: t.id,
+        kind: 'system' as const,
+        id: 'bench',
+        name: 'bench',
+        role: null,
+        permissions: new Set<never>(),
+        scope: { unitId: '', path: '/' },
+        staffId: null,
+      };
+      tenant = { tenantId: t.id, owner: { principal, requestId: null, ip: null } };
+      tagIds = (
+        await storage.db
+          .selectFrom('tags')
+          .select('id')
+          .where('tenant_id', '=', t.id)
+          .orderBy('created_at')
+          .orderBy('id')
+          .execute()
+      ).map((r) => r.id);
+      const count = async (table: 'customer_tags' | 'events') =>
+        Number(
+          (
+            await storage.db
+              .selectFrom(table)
+              .select((eb) => eb.fn.countAll<number>().as('n'))
+              .executeTakeFirstOrThrow()
+          ).n,
+        );
+      loaded = { tagRows: await count('customer_tags'), events: await count('events') };
+      log(`reusing ${file}`);
+    } else {
+      tenant = await makeTenant(services, 'Bench');
+      for (const [key, type, options] of CUSTOM) {
+        const r = await services.attributes.create(tenant.owner, {
+          key,
+          label: key,
+          type,
+          ...(options ? { options } : {}),
+        });
+        if (!r.ok) throw new Error(r.error.message);
+      }
+      for (let g = 0; g < 20; g++) {
+        const group = await services.tags.createGroup(tenant.owner, { name: `组${g}` });
+        if (!group.ok) throw new Error(group.error.message);
+        for (let i = 0; i < TAGS / 20; i++) {
+          const t = await services.tags.create(tenant.owner, {
+            groupId: group.value.id,
+            name: `标签${g}-${i}`,
+            color: 'blue',
+          });
+          if (!t.ok) throw new Error(t.error.message);
+          tagIds.push(t.value.id);
+        }
+      }
+      const loadStarted = performance.now();
+      loaded = load(file, tenant.tenantId, tagIds, scale, Date.now());
+      log(
+        `loaded ${scale.customers} customers, ${loaded.tagRows} tag rows, ${loaded.events} events in ${round((performance.now() - loadStarted) / 1000, 1)} s`,
+      );
+    }
+
+    const definitions = new Map((await services.attributes.list(tenant.owner)).map((d) => [d.key, d]));
+    const engine = createAudienceEngine({ db: storage.db, clock: systemClock });
+    const rss0 = process.memoryUsage().rss;
+    const bitmaps0 = engine.bitmapBytes();
+    const buildStarted = performance.now();
+    await engine.build(tenant.tenantId);
+    const buildMs = performance.now() - buildStarted;
+    const stats = engine.stats(tenant.tenantId);
+    const indexBytes = engine.bitmapBytes() - bitmaps0 + (stats?.arrayBytes ?? 0);
+    log(
+      `index built in ${round(buildMs / 1000, 1)} s: ${round(indexBytes / 1e6, 1)} MB (${round(indexBytes / scale.customers, 1)} bytes per customer), rss +${round((process.memoryUsage().rss - rss0) / 1e6)} MB`,
+    );
+
+    const env = () => ({ tenantId: tenant.tenantId, now: Date.now(), dialect: storage.dialect, definitions });
+    const list = rules(tagIds);
+    const cold: number[] = [];
+    const warm: number[] = [];
+    const reference: number[] = [];
+    let correct = true;
+    const sizes: number[] = [];
+    for (const [i, rule] of list.entries()) {
+      let t = performance.now();
+      const first = await engine.evaluate(storage.db, env(), rule);
+      cold.push(performance.now() - t);
+      if (!first) throw new Error('the index is not ready');
+      let last = first;
+      for (let rep = 0; rep < scale.engineReps; rep++) {
+        t = performance.now();
+        last = (await engine.evaluate(storage.db, env(), rule)) ?? last;
+        warm.push(performance.now() - t);
+      }
+      let sqlAnswer = null;
+      for (let rep = 0; rep < scale.sqlReps; rep++) {
+        t = performance.now();
+        sqlAnswer = await referenceBitmap(storage.db, env(), rule);
+        reference.push(performance.now() - t);
+      }
+      const same = sqlAnswer?.isEqual(last);
+      correct &&= same && last.size === first.size;
+      sizes.push(last.size);
+      log(
+        `rule ${i + 1}: ${last.size} members; engine cold ${round(cold[i] ?? 0)} ms, warm ${round(median(warm.slice(-scale.engineReps)))} ms; SQL ${round(reference[reference.length - 1] ?? 0)} ms; ${same ? 'same' : 'DIFFERENT'}`,
+      );
+    }
+    const p50 = median(warm);
+    const sqlP50 = median(reference);
+    const after = engine.stats(tenant.tenantId);
+    const memoryMb = Math.round(process.memoryUsage().rss / 1e6);
+    await storage.close();
+    return {
+      bench: 'audiences',
+      scale: scaleName,
+      metric: 'p50 rule evaluation (warm)',
+      value: round(p50),
+      unit: 'ms',
+      baseline: { name: 'SQL reference evaluator p50', value: round(sqlP50) },
+      ratio: round(sqlP50 / p50, 1),
+      memory_mb: memoryMb,
+      correct,
+      customers: scale.customers,
+      tag_rows: loaded.tagRows,
+      events: loaded.events,
+      warm_ms: { p50: round(p50), min: round(Math.min(...warm)), max: round(Math.max(...warm)) },
+      cold_ms: { p50: round(median(cold)), min: round(Math.min(...cold)), max: round(Math.max(...cold)) },
+      sql_ms: { p50: round(sqlP50), min: round(Math.min(...reference)), max: round(Math.max(...reference)) },
+      build_s: round(buildMs / 1000),
+      index_bytes_per_customer: round(indexBytes / scale.customers, 1),
+      cached_conditions: after?.cachedConditions ?? 0,
+      members_p50: median(sizes),
+    };
+  } finally {
+    if (!kept) rmSync(dir, { recursive: true, force: true });
+  }
+}
