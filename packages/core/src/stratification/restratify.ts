@@ -5,9 +5,7 @@ import { chunked } from '../audiences/matching.ts';
 import type { DomainEvent } from '../platform/outbox.ts';
 import type { Platform } from '../platform/platform.ts';
 import { DEFAULT_LIFECYCLE, DEFAULT_RFM, type Models, type Stratum, stratumOf } from './model.ts';
-
-export const DUE_QUEUE = 'stratification.due';
-const MINUTE = 60_000;
+import { armTimer } from './timers.ts';
 
 export type StratumRow = Pick<
   Selectable<CustomerTable>,
@@ -116,7 +114,7 @@ export async function restratify(
 ): Promise<number> {
   const now = p.clock.now();
   let changed = 0;
-  const timers = new Set<number>();
+  let earliest: number | null = null;
   const events: DomainEvent[] = [];
   const history: { customer_id: number; changes: string }[] = [];
   const updates: StratumUpdate[] = [];
@@ -136,8 +134,7 @@ export async function restratify(
       s.rfm.segment !== r.rfm_segment;
     if (!stageChanged && !rfmChanged && s.dueAt === r.stratum_due_at) continue;
     updates.push({ id: r.id, s, changedAt: stageChanged ? now : null });
-    // Due times are gathered into whole minutes, so a tenant has at most one timer a minute.
-    if (s.dueAt !== null) timers.add(Math.ceil(s.dueAt / MINUTE) * MINUTE);
+    if (s.dueAt !== null && (earliest === null || s.dueAt < earliest)) earliest = s.dueAt;
     if (!stageChanged && !rfmChanged) continue;
     changed++;
     const diff: Record<string, [unknown, unknown]> = {};
@@ -196,17 +193,6 @@ export async function restratify(
       .execute();
   }
   for (const chunk of chunked(events, 500)) await p.outbox.append(trx, chunk);
-  for (const runAt of timers) {
-    await p.jobs.enqueue(
-      {
-        queue: DUE_QUEUE,
-        tenantId,
-        payload: { tenantId },
-        runAt,
-        dedupeKey: `${DUE_QUEUE}:${tenantId}:${runAt}`,
-      },
-      trx,
-    );
-  }
+  if (earliest !== null) await armTimer(p, trx, tenantId, earliest);
   return changed;
 }

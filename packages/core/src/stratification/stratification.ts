@@ -17,8 +17,9 @@ import type { Platform } from '../platform/platform.ts';
 import type { Ctx } from '../shared/context.ts';
 import { fail, notFound, ok, type Result } from '../shared/result.ts';
 import { checkModels, DAY, stratumOf } from './model.ts';
-import { DUE_QUEUE, modelsOf, restratify, STRATUM_COLUMNS, stratumInput } from './restratify.ts';
+import { modelsOf, restratify, STRATUM_COLUMNS, stratumInput } from './restratify.ts';
 import { createRuns, latestRun } from './runs.ts';
+import { DUE_QUEUE, rearm } from './timers.ts';
 
 /** Domain events that cannot change a stage or a score (and those stratification writes itself). */
 const IGNORED = new Set([
@@ -71,7 +72,8 @@ export function createStratification(p: Platform, audit: AuditLog) {
     },
   });
 
-  // A timer: the customers whose due moment has come, found through their index (no sweep).
+  // A timer: the customers whose due moment has come, found through their index (no sweep);
+  // then the tenant's next timer.
   p.jobs.handle(DUE_QUEUE, async (payload) => {
     const tenantId = String(payload.tenantId);
     for (;;) {
@@ -87,6 +89,7 @@ export function createStratification(p: Platform, audit: AuditLog) {
           .$if(p.dialect.supportsSkipLocked, (q) => q.forUpdate().skipLocked())
           .execute();
         await restratify(p, trx, tenantId, await modelsOf(trx, tenantId), rows);
+        if (rows.length < 1_000) await rearm(p, trx, tenantId);
         return ok(rows.length);
       });
       if (!r.ok || r.value < 1_000) return;
