@@ -786,15 +786,6 @@ export const api = {
       response: Audience,
       status: 201,
     }),
-    overlap: endpoint({
-      method: 'POST',
-      path: '/api/v1/audiences/overlap',
-      summary: 'How 2 to 5 saved audiences overlap: each size, each pair, and all of them',
-      tag: 'audiences',
-      auth: 'principal',
-      permission: 'customers.read',
-      body: AudienceOverlapQuery,
-      response: AudienceOverlap,
     update: endpoint({
       method: 'PATCH',
       path: '/api/v1/audiences/:id',
@@ -827,6 +818,15 @@ export const api = {
       query: AudienceSizesQuery,
       response: AudienceSizes,
     }),
+    overlap: endpoint({
+      method: 'POST',
+      path: '/api/v1/audiences/overlap',
+      summary: 'How 2 to 5 saved audiences overlap: each size, each pair, and all of them',
+      tag: 'audiences',
+      auth: 'principal',
+      permission: 'customers.read',
+      body: AudienceOverlapQuery,
+      response: AudienceOverlap,
     }),
     explain: endpoint({
       method: 'POST',

@@ -148,11 +148,6 @@ export const ConsentCondition = z.strictObject({
   status: z.enum(['granted', 'withdrawn']),
 });
 
-export type Rule =
-  | z.infer<typeof AttributeCondition>
-  | z.infer<typeof TagCondition>
-  | z.infer<typeof EventCondition>
-  | z.infer<typeof NotSinceCondition>
 /** The customer's owner is one of these staff members. */
 export const OwnerStaffCondition = z.strictObject({
   kind: z.literal('owner_staff'),
@@ -192,13 +187,18 @@ export const AudienceCondition = z.strictObject({
   match: z.enum(['in', 'not_in']),
 });
 
-  | z.infer<typeof AggregateCondition>
-  | z.infer<typeof ConsentCondition>
+export type Rule =
+  | z.infer<typeof AttributeCondition>
   | z.infer<typeof OwnerStaffCondition>
   | z.infer<typeof StoreCondition>
   | z.infer<typeof OrgUnitCondition>
   | z.infer<typeof SourceChannelCondition>
   | z.infer<typeof AudienceCondition>
+  | z.infer<typeof TagCondition>
+  | z.infer<typeof EventCondition>
+  | z.infer<typeof NotSinceCondition>
+  | z.infer<typeof AggregateCondition>
+  | z.infer<typeof ConsentCondition>
   | { kind: 'all' | 'any'; rules: Rule[] }
   | { kind: 'not'; rule: Rule };
 
@@ -210,16 +210,16 @@ export const Rule: z.ZodType<Rule> = z.lazy(() =>
     NotSinceCondition,
     AggregateCondition,
     ConsentCondition,
-    z.strictObject({ kind: z.enum(['all', 'any']), rules: z.array(Rule).min(1).max(MAX_RULE_NODES) }),
-    z.strictObject({ kind: z.literal('not'), rule: Rule }),
-  ]),
-);
-
     OwnerStaffCondition,
     StoreCondition,
     OrgUnitCondition,
     SourceChannelCondition,
     AudienceCondition,
+    z.strictObject({ kind: z.enum(['all', 'any']), rules: z.array(Rule).min(1).max(MAX_RULE_NODES) }),
+    z.strictObject({ kind: z.literal('not'), rule: Rule }),
+  ]),
+);
+
 export const PreviewAudience = z.strictObject({ rule: Rule });
 export type PreviewAudience = z.infer<typeof PreviewAudience>;
 
@@ -262,17 +262,12 @@ export const Audience = z.object({
   kind: z.enum(['dynamic', 'static']),
   size: z.number().int(),
   refreshedAt: z.number().int().nullable(),
+  /** Archived audiences keep their members as they were and are no longer refreshed. */
+  archivedAt: z.number().int().nullable(),
   createdAt: z.number().int(),
 });
 export type Audience = z.infer<typeof Audience>;
 
-export const CreateAudience = z.strictObject({
-  /** Archived audiences keep their members as they were and are no longer refreshed. */
-  archivedAt: z.number().int().nullable(),
-  name: z.string().trim().min(1).max(100),
-  rule: Rule,
-  kind: z.enum(['dynamic', 'static']).default('dynamic'),
-});
 /**
  * Rename, change the rule of (a static audience takes a new snapshot), archive or restore a
  * saved audience. An audience others depend on cannot be archived.
@@ -313,6 +308,11 @@ export const AudienceTrends = z.object({
 });
 export type AudienceTrends = z.infer<typeof AudienceTrends>;
 
+export const CreateAudience = z.strictObject({
+  name: z.string().trim().min(1).max(100),
+  rule: Rule,
+  kind: z.enum(['dynamic', 'static']).default('dynamic'),
+});
 export type CreateAudience = z.infer<typeof CreateAudience>;
 
 export const ExplainAudience = z.strictObject({ rule: Rule, customerId: Id });

@@ -435,19 +435,6 @@ describe.each(testDialects())('audit log on %s', (dialect) => {
       body: { name: '上海客户', rule: { kind: 'attribute', field: 'city', op: 'eq', value: '上海' } },
       target: '',
     })),
-    'sources.create': scenario('source.created', ['name'], async () => ({
-      method: 'POST',
-      url: '/api/v1/sources',
-      body: { name: 'Mini program' },
-      target: '',
-    })),
-    'sources.update': scenario('source.updated', ['name'], async () => {
-      const id = must(await f.services.sources.create(ownerCtx, { name: 'Old' })).id;
-      return { method: 'PATCH', url: `/api/v1/sources/${id}`, body: { name: 'New' }, target: id };
-    }),
-  };
-
-  it.each(mutating)('%s records who did what to which, with the diff and the request id', async (key) => {
     'audiences.update': scenario('audience.updated', ['name', 'rule'], async () => {
       const id = must(
         await f.services.savedAudiences.create(ownerCtx, {
@@ -464,6 +451,19 @@ describe.each(testDialects())('audit log on %s', (dialect) => {
         target: id,
       };
     }),
+    'sources.create': scenario('source.created', ['name'], async () => ({
+      method: 'POST',
+      url: '/api/v1/sources',
+      body: { name: 'Mini program' },
+      target: '',
+    })),
+    'sources.update': scenario('source.updated', ['name'], async () => {
+      const id = must(await f.services.sources.create(ownerCtx, { name: 'Old' })).id;
+      return { method: 'PATCH', url: `/api/v1/sources/${id}`, body: { name: 'New' }, target: id };
+    }),
+  };
+
+  it.each(mutating)('%s records who did what to which, with the diff and the request id', async (key) => {
     if (EXEMPT[key]) return;
     const scenario = SCENARIOS[key];
     expect(scenario, `add a scenario for ${key} to SCENARIOS (or a reason to EXEMPT)`).toBeDefined();

@@ -29,5 +29,5 @@ export const migrations: Record<string, PondMigration> = {
   '20261123180000_audience_history': audienceHistory,
   '20261124110000_wecom': wecom,
   '20261124100000_stratification': stratification,
-};
   '20261124120000_audience_archive_and_sizes': audienceArchiveAndSizes,
+};

@@ -184,19 +184,11 @@ export interface AudienceTable {
   kind: 'dynamic' | 'static';
   size: number;
   refreshed_at: number | null;
+  archived_at: number | null;
   created_at: number;
   updated_at: number;
 }
 
-export interface AudienceMemberTable {
-  audience_id: string;
-  customer_id: number;
-  tenant_id: string;
-  archived_at: number | null;
-  entered_at: number;
-}
-
-export interface AudienceHistoryTable {
 /** An audience's size at the end of a UTC day (the last refresh of that day). */
 export interface AudienceSizeTable {
   tenant_id: string;
@@ -206,6 +198,14 @@ export interface AudienceSizeTable {
   size: number;
 }
 
+export interface AudienceMemberTable {
+  audience_id: string;
+  customer_id: number;
+  tenant_id: string;
+  entered_at: number;
+}
+
+export interface AudienceHistoryTable {
   id: Generated<number>;
   tenant_id: string;
   audience_id: string;

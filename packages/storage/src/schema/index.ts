@@ -93,5 +93,5 @@ export interface Database {
   wecom_groups: WeComGroupTable;
   wecom_group_members: WeComGroupMemberTable;
   wecom_tag_changes: WeComTagChangeTable;
-}
   audience_sizes: AudienceSizeTable;
+}
