@@ -1,7 +1,31 @@
-import type { ColumnDataType, CreateTableBuilder, QueryExecutorProvider, RawBuilder, SqlBool } from 'kysely';
+import type {
+  ColumnDataType,
+  CreateTableBuilder,
+  QueryExecutorProvider,
+  RawBuilder,
+  SqlBool,
+  Transaction,
+} from 'kysely';
+import type { Database } from './schema/index.ts';
 
 /** A scalar as JSON holds it. */
 export type JsonScalar = string | number | boolean;
+
+/** How a column's values travel in bulk statements (the column's SQL type). */
+export type BulkColumnType = 'text' | 'bigint' | 'integer' | 'double';
+
+/** Columns of bulk rows: name and type, in the order of each row's values. */
+export type BulkColumns = readonly (readonly [name: string, type: BulkColumnType])[];
+
+/** One bulk insert: the same statement for any number of rows. */
+export interface BulkInsert {
+  readonly table: keyof Database & string;
+  readonly columns: BulkColumns;
+  /** Rows colliding on this unique key are skipped (`on conflict (…) do nothing`). */
+  readonly onConflictDoNothing?: readonly string[];
+  /** Columns to return for the rows actually inserted. */
+  readonly returning?: readonly string[];
+}
 
 /**
  * What shared code may ask of a SQL engine. Code outside `dialects/` never branches on a
@@ -29,6 +53,23 @@ export interface DialectInfo {
    * single writer, so this is a no-op there.
    */
   orderOutboxWrites(trx: QueryExecutorProvider): Promise<void>;
+  /**
+   * Inserts many rows at once inside the caller's transaction, with statements built once:
+   * SQLite runs one prepared statement per row without leaving the engine, PostgreSQL sends
+   * every row in one statement (`unnest` of one array per column). Returns the `returning`
+   * columns of the inserted rows, in no guaranteed order. Call it only with the transaction
+   * the caller holds.
+   */
+  insertMany(
+    trx: Transaction<Database>,
+    insert: BulkInsert,
+    rows: readonly (readonly unknown[])[],
+  ): Promise<Record<string, unknown>[]>;
+  /**
+   * A derived table of literal rows sent as parameters (`from ${rowsTable(…)} as v`), its
+   * columns named and typed as given: one statement whatever the number of rows.
+   */
+  rowsTable(columns: BulkColumns, rows: readonly (readonly unknown[])[]): RawBuilder<unknown>;
   /**
    * Reading members of JSON stored as text (`customers.attributes`, `events.properties`);
    * `column` is a column reference such as `customers.attributes`.

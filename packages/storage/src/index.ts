@@ -1,4 +1,4 @@
-export type { DialectInfo, JsonScalar } from './dialect.ts';
+export type { BulkColumns, BulkColumnType, BulkInsert, DialectInfo, JsonScalar } from './dialect.ts';
 export { ensurePostgresSchema } from './dialects/postgres.ts';
 export { migrateToLatest } from './migrate.ts';
 export { migrations } from './migrations/index.ts';

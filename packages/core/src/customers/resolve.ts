@@ -1,6 +1,6 @@
 import type { Identity } from '@pond/contracts';
-import type { CustomerTable, Trx } from '@pond/storage';
-import type { Insertable } from 'kysely';
+import type { CustomerTable, DialectInfo, Executor, Trx } from '@pond/storage';
+import { type Insertable, sql } from 'kysely';
 import { newId } from '../shared/ids.ts';
 import { ok, type Result } from '../shared/result.ts';
 import {
@@ -61,7 +61,9 @@ export interface Resolved {
   readonly conflicts: { identity: NormalizedIdentity; reason: string }[];
 }
 
-const key = (i: NormalizedIdentity) => `${i.type}\u0000${i.namespace}\u0000${i.value}`;
+/** One identity as a map key: type, namespace and value. */
+export const identityKey = (i: NormalizedIdentity) => `${i.type}\u0000${i.namespace}\u0000${i.value}`;
+const key = identityKey;
 
 /**
  * OneID: finds the one customer these identities point at, creating or merging profiles as
@@ -188,26 +190,37 @@ export async function resolveCustomer(
   return ok({ customerId: survivorId, publicId: row.public_id, created, mergedIds, conflicts });
 }
 
-async function lookup(trx: Trx, tenantId: string, identities: readonly NormalizedIdentity[]) {
+const LOOKUP_CHUNK = 500;
+
+/**
+ * The customers holding these identities now, by `identityKey`: one indexed read per 500
+ * values, for resolving many messages at once.
+ */
+export async function identityOwners(
+  ex: Executor,
+  tenantId: string,
+  identities: readonly NormalizedIdentity[],
+): Promise<Map<string, number>> {
   const found = new Map<string, number>();
   if (identities.length === 0) return found;
-  const rows = await trx
-    .selectFrom('customer_identities')
-    .select(['type', 'namespace', 'value', 'customer_id'])
-    .where('tenant_id', '=', tenantId)
-    .where(
-      'value',
-      'in',
-      identities.map((i) => i.value),
-    )
-    .execute();
   const wanted = new Set(identities.map(key));
-  for (const r of rows) {
-    const k = key({ type: r.type as Identity['type'], namespace: r.namespace, value: r.value });
-    if (wanted.has(k)) found.set(k, r.customer_id);
+  const values = [...new Set(identities.map((i) => i.value))];
+  for (let i = 0; i < values.length; i += LOOKUP_CHUNK) {
+    const rows = await ex
+      .selectFrom('customer_identities')
+      .select(['type', 'namespace', 'value', 'customer_id'])
+      .where('tenant_id', '=', tenantId)
+      .where('value', 'in', values.slice(i, i + LOOKUP_CHUNK))
+      .execute();
+    for (const r of rows) {
+      const k = key({ type: r.type as Identity['type'], namespace: r.namespace, value: r.value });
+      if (wanted.has(k)) found.set(k, r.customer_id);
+    }
   }
   return found;
 }
+
+const lookup = identityOwners;
 
 /** The single-valued type two profiles hold different values of, if any. */
 async function singleValuedClash(trx: Trx, a: number, b: number): Promise<string | null> {
@@ -294,6 +307,30 @@ async function applyAttributes(trx: Trx, customerId: number, patch: Readonly<Rec
     .set({ attributes: JSON.stringify(withAttributes(JSON.parse(row.attributes), patch)) })
     .where('id', '=', customerId)
     .execute();
+}
+
+/**
+ * `touchActivity` for many customers in one statement: each customer's earliest and latest
+ * event time of a batch.
+ */
+export async function touchActivities(
+  trx: Trx,
+  dialect: DialectInfo,
+  spans: ReadonlyMap<number, { readonly first: number; readonly last: number }>,
+): Promise<void> {
+  if (spans.size === 0) return;
+  const v = dialect.rowsTable(
+    [
+      ['id', 'bigint'],
+      ['first_at', 'bigint'],
+      ['last_at', 'bigint'],
+    ],
+    [...spans].map(([id, s]) => [id, s.first, s.last]),
+  );
+  await sql`update customers set
+      last_active_at = case when customers.last_active_at > v.last_at then customers.last_active_at else v.last_at end,
+      first_seen_at = case when customers.first_seen_at < v.first_at then customers.first_seen_at else v.first_at end
+    from ${v} as v where customers.id = v.id`.execute(trx);
 }
 
 /** Keeps last-active current from events; never moves it backwards. */

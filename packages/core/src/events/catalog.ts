@@ -6,12 +6,33 @@ type JsonType = 'string' | 'number' | 'boolean' | 'object' | 'array' | 'null';
 const typeOf = (v: unknown): JsonType =>
   v === null ? 'null' : Array.isArray(v) ? 'array' : (typeof v as 'string' | 'number' | 'boolean' | 'object');
 
-interface Tally {
+export interface Tally {
   type: string;
   name: string;
   volume: number;
   properties: Record<string, JsonType[]>;
   violations: number;
+}
+
+/** One batch of messages counted per event name, property keys and the types seen. */
+export function tallyCatalog(messages: readonly ParsedMessage[]): Map<string, Tally> {
+  const tallies = new Map<string, Tally>();
+  for (const m of messages) {
+    const k = `${m.type}\u0000${m.name}`;
+    let t = tallies.get(k);
+    if (!t) {
+      t = { type: m.type, name: m.name, volume: 0, properties: {}, violations: 0 };
+      tallies.set(k, t);
+    }
+    t.volume++;
+    for (const key of Object.keys(m.properties)) {
+      const type = typeOf(m.properties[key]);
+      const seen = t.properties[key];
+      if (!seen) t.properties[key] = [type];
+      else if (!seen.includes(type)) seen.push(type);
+    }
+  }
+  return tallies;
 }
 
 /**
@@ -25,22 +46,17 @@ export async function updateCatalog(
   messages: readonly ParsedMessage[],
   at: number,
 ) {
-  const tallies = new Map<string, Tally>();
-  for (const m of messages) {
-    const k = `${m.type}\u0000${m.name}`;
-    let t = tallies.get(k);
-    if (!t) {
-      t = { type: m.type, name: m.name, volume: 0, properties: {}, violations: 0 };
-      tallies.set(k, t);
-    }
-    t.volume++;
-    for (const [key, value] of Object.entries(m.properties)) {
-      t.properties[key] ??= [];
-      const seen = t.properties[key];
-      const type = typeOf(value);
-      if (!seen.includes(type)) seen.push(type);
-    }
-  }
+  await writeCatalog(trx, tenantId, tallyCatalog(messages), at, at);
+}
+
+/** Adds tallies of events received between `firstAt` and `lastAt` to the catalog. */
+export async function writeCatalog(
+  trx: Trx,
+  tenantId: string,
+  tallies: ReadonlyMap<string, Tally>,
+  firstAt: number,
+  lastAt: number,
+) {
   for (const t of tallies.values()) {
     const existing = await trx
       .selectFrom('event_catalog')
@@ -67,7 +83,7 @@ export async function updateCatalog(
           properties: JSON.stringify(known),
           volume: existing.volume + t.volume,
           violations: existing.violations + violations,
-          last_seen_at: at,
+          last_seen_at: lastAt,
         })
         .where('tenant_id', '=', tenantId)
         .where('type', '=', t.type)
@@ -83,8 +99,8 @@ export async function updateCatalog(
           properties: JSON.stringify(known),
           volume: t.volume,
           violations,
-          first_seen_at: at,
-          last_seen_at: at,
+          first_seen_at: firstAt,
+          last_seen_at: lastAt,
         })
         .execute();
     }

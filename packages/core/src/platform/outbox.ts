@@ -1,4 +1,4 @@
-import type { Db, DialectInfo, Executor, Trx } from '@pond/storage';
+import type { BulkInsert, Db, DialectInfo, Executor, Trx } from '@pond/storage';
 import type { Clock } from '../shared/clock.ts';
 import { pollLoop } from './poll-loop.ts';
 
@@ -41,6 +41,18 @@ export interface Outbox {
 }
 
 const BATCH = 500;
+
+const OUTBOX_INSERT: BulkInsert = {
+  table: 'outbox',
+  columns: [
+    ['tenant_id', 'text'],
+    ['type', 'text'],
+    ['aggregate_type', 'text'],
+    ['aggregate_id', 'text'],
+    ['payload', 'text'],
+    ['created_at', 'bigint'],
+  ],
+};
 
 export function createOutbox(db: Db, dialect: DialectInfo, clock: Clock): Outbox {
   const consumers: OutboxConsumer[] = [];
@@ -118,19 +130,11 @@ export function createOutbox(db: Db, dialect: DialectInfo, clock: Clock): Outbox
       if (list.length === 0) return;
       await dialect.orderOutboxWrites(trx);
       const now = clock.now();
-      await trx
-        .insertInto('outbox')
-        .values(
-          list.map((e) => ({
-            tenant_id: e.tenantId,
-            type: e.type,
-            aggregate_type: e.aggregateType,
-            aggregate_id: e.aggregateId,
-            payload: JSON.stringify(e.payload),
-            created_at: now,
-          })),
-        )
-        .execute();
+      await dialect.insertMany(
+        trx,
+        OUTBOX_INSERT,
+        list.map((e) => [e.tenantId, e.type, e.aggregateType, e.aggregateId, JSON.stringify(e.payload), now]),
+      );
     },
     subscribe(consumer) {
       if (consumers.some((c) => c.name === consumer.name)) {

@@ -1,10 +1,23 @@
 import { Kysely, PostgresDialect, type SqlBool, sql } from 'kysely';
 import pg from 'pg';
-import type { DialectInfo } from '../dialect.ts';
+import type { BulkColumns, DialectInfo } from '../dialect.ts';
 import type { Database } from '../schema/index.ts';
 import type { Storage } from '../storage.ts';
 
 const OUTBOX_LOCK_KEY = 7_301_001;
+
+const ARRAY_TYPES = {
+  text: 'text[]',
+  bigint: 'bigint[]',
+  integer: 'integer[]',
+  double: 'double precision[]',
+} as const;
+
+/** Literal rows as one array parameter per column, turned back into rows by `unnest`. */
+const rowsTable = (columns: BulkColumns, rows: readonly (readonly unknown[])[]) =>
+  sql`(select * from unnest(${sql.join(
+    columns.map(([, type], i) => sql`${rows.map((r) => r[i] ?? null)}::${sql.raw(ARRAY_TYPES[type])}`),
+  )}) as t(${sql.join(columns.map(([name]) => sql.id(name)))}))`;
 
 export const postgresInfo: DialectInfo = {
   name: 'postgres',
@@ -17,6 +30,23 @@ export const postgresInfo: DialectInfo = {
   orderOutboxWrites: async (trx) => {
     await sql`select pg_advisory_xact_lock(${OUTBOX_LOCK_KEY})`.execute(trx);
   },
+  async insertMany(trx, insert, rows) {
+    if (rows.length === 0) return [];
+    const columns = sql.join(insert.columns.map(([name]) => sql.id(name)));
+    const conflict = insert.onConflictDoNothing
+      ? sql` on conflict (${sql.join(insert.onConflictDoNothing.map((c) => sql.id(c)))}) do nothing`
+      : sql``;
+    const returning = insert.returning?.length
+      ? sql` returning ${sql.join(insert.returning.map((c) => sql.id(c)))}`
+      : sql``;
+    const r = await sql<
+      Record<string, unknown>
+    >`insert into ${sql.table(insert.table)} (${columns}) select ${columns} from ${rowsTable(insert.columns, rows)} as v${conflict}${returning}`.execute(
+      trx,
+    );
+    return r.rows;
+  },
+  rowsTable,
   // JSON is stored as text on both engines; `::jsonb` parses it where a rule reads it.
   json: {
     text: (column, key) => sql<string | null>`(${sql.ref(column)}::jsonb ->> ${key}::text)`,

@@ -2,9 +2,18 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import { Kysely, type SqlBool, SqliteDialect, sql } from 'kysely';
-import type { DialectInfo } from '../dialect.ts';
+import type { BulkColumns, BulkInsert, DialectInfo } from '../dialect.ts';
 import type { Database } from '../schema/index.ts';
 import type { Storage } from '../storage.ts';
+
+/**
+ * Literal rows as one JSON parameter, read back with `json_each`: the statement is the same
+ * whatever the number of rows, so it is prepared once.
+ */
+const rowsTable = (columns: BulkColumns, rows: readonly (readonly unknown[])[]) =>
+  sql`(select ${sql.join(
+    columns.map(([name], i) => sql`value ->> ${sql.lit(i)} as ${sql.id(name)}`),
+  )} from json_each(${JSON.stringify(rows)}))`;
 
 export const sqliteInfo: DialectInfo = {
   name: 'sqlite',
@@ -15,6 +24,10 @@ export const sqliteInfo: DialectInfo = {
   types: { double: 'real' },
   serialId: (table) => table.addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement()),
   orderOutboxWrites: async () => {},
+  insertMany: () => {
+    throw new Error('insertMany needs an open SQLite database (use the dialect of the storage)');
+  },
+  rowsTable,
   json: {
     text: (column, key) => sql<string | null>`cast(json_extract(${sql.ref(column)}, ${path(key)}) as text)`,
     number: (column, key) =>
@@ -67,6 +80,41 @@ function withStatementCache(sqlite: SqliteDatabase.Database) {
   };
 }
 
+const quote = (name: string) => `"${name.replace(/"/g, '""')}"`;
+
+/**
+ * Bulk inserts on the connection itself: one prepared statement per shape, run once per row
+ * without leaving the engine between rows. better-sqlite3 has a single connection, which
+ * the caller's transaction holds while this runs, so the rows land in that transaction.
+ */
+function bulkInserter(sqlite: SqliteDatabase.Database) {
+  const statements = new Map<string, SqliteDatabase.Statement>();
+  return async (_trx: unknown, insert: BulkInsert, rows: readonly (readonly unknown[])[]) => {
+    const out: Record<string, unknown>[] = [];
+    if (rows.length === 0) return out;
+    const text = [
+      `insert into ${quote(insert.table)} (${insert.columns.map(([c]) => quote(c)).join(', ')})`,
+      `values (${insert.columns.map(() => '?').join(', ')})`,
+      insert.onConflictDoNothing
+        ? `on conflict (${insert.onConflictDoNothing.map(quote).join(', ')}) do nothing`
+        : '',
+      insert.returning?.length ? `returning ${insert.returning.map(quote).join(', ')}` : '',
+    ].join(' ');
+    let statement = statements.get(text);
+    if (!statement) {
+      statement = sqlite.prepare(text);
+      statements.set(text, statement);
+    }
+    if (insert.returning?.length) {
+      for (const row of rows) {
+        const r = statement.get(row as unknown[]) as Record<string, unknown> | undefined;
+        if (r) out.push(r);
+      }
+    } else for (const row of rows) statement.run(row as unknown[]);
+    return out;
+  };
+}
+
 /** Opens an embedded SQLite database: a file path, or ':memory:' for tests. */
 export function openSqlite(path: string): Storage {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
@@ -80,7 +128,7 @@ export function openSqlite(path: string): Storage {
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
   return {
     db,
-    dialect: sqliteInfo,
+    dialect: { ...sqliteInfo, insertMany: bulkInserter(sqlite) },
     description: path === ':memory:' ? 'SQLite (in memory)' : `SQLite at ${path}`,
     close: () => db.destroy(),
   };
