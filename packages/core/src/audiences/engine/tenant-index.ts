@@ -11,6 +11,7 @@ import type { LeafEntry } from './leaf-cache.ts';
 type CustomerRow = Selectable<CustomerTable>;
 
 const PAGE = 20_000;
+const TAG_SLICE = 500_000;
 
 /** A field the engine indexes: where its value comes from, and its index. */
 interface IndexedField {
@@ -178,17 +179,30 @@ export async function buildIndex(
   index.position = Number(top?.id ?? 0);
   index.builtAt = now;
   await loadCustomers(ex, index);
-  const tagIds = await ex.selectFrom('tags').select('id').where('tenant_id', '=', tenantId).execute();
-  for (const { id } of tagIds) {
-    const row = await ex
+  // Tag rows in slices of the primary key, grouped by tag: sequential reads and one row per tag
+  // per slice back (a query per tag would look each row up through the tag index instead).
+  const span = await ex
+    .selectFrom('customer_tags')
+    .select((eb) => [eb.fn.min('id').as('lo'), eb.fn.max('id').as('hi')])
+    .executeTakeFirst();
+  const lo = Number(span?.lo ?? 0);
+  const hi = Number(span?.hi ?? -1);
+  for (let from = lo; from <= hi; from += TAG_SLICE) {
+    const rows = await ex
       .selectFrom('customer_tags')
-      .select(sql<string | null>`string_agg(cast(customer_id as text), ',')`.as('ids'))
+      .select(['tag_id', sql<string | null>`string_agg(cast(customer_id as text), ',')`.as('ids')])
+      .where('id', '>=', from)
+      .where('id', '<', from + TAG_SLICE)
       .where('tenant_id', '=', tenantId)
-      .where('tag_id', '=', id)
       .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', now)]))
-      .executeTakeFirst();
-    const b = bitmapOfCsv(row?.ids);
-    if (b.size > 0) index.tags.set(id, b);
+      .groupBy('tag_id')
+      .execute();
+    for (const r of rows) {
+      const b = bitmapOfCsv(r.ids);
+      const held = index.tags.get(r.tag_id);
+      if (held) held.orInPlace(b);
+      else index.tags.set(r.tag_id, b);
+    }
   }
   const expiring = await ex
     .selectFrom('customer_tags')
