@@ -1,6 +1,6 @@
 import { randomInt } from 'node:crypto';
 import type { Permission } from '@pond/contracts';
-import type { Services } from '@pond/core';
+import type { ServiceDeps, Services } from '@pond/core';
 import { createServices } from '@pond/core';
 import type { Db } from '@pond/storage';
 import {
@@ -81,11 +81,17 @@ function parse(payload: string): JsonBody {
 /** A Pond app in process over fresh test storage, driven with `inject` (no ports). */
 export async function httpFixture(
   dialect: DialectName,
-  options: { config?: Config; isolated?: boolean; setupToken?: string } = {},
+  options: {
+    config?: Config;
+    isolated?: boolean;
+    setupToken?: string;
+    /** Further service dependencies, e.g. a WeCom gateway pointed at the emulator. */
+    deps?: Partial<ServiceDeps>;
+  } = {},
 ): Promise<HttpFixture> {
   const { storage, close } = await openTestStorage(dialect, { isolated: options.isolated ?? false });
   const clock = simulatedClock(Date.now());
-  const services = createServices({ storage, clock, setupToken: options.setupToken ?? null });
+  const services = createServices({ ...options.deps, storage, clock, setupToken: options.setupToken ?? null });
   const app = await createApp({ config: options.config ?? testConfig(), services });
   const remoteAddress = `10.${randomInt(256)}.${randomInt(256)}.${randomInt(1, 255)}`;
   const inject = (o: InjectOptions) => app.inject({ remoteAddress, ...o });

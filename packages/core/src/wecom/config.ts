@@ -13,7 +13,7 @@ import type { Platform } from '../platform/platform.ts';
 import type { Ctx } from '../shared/context.ts';
 import { randomToken } from '../shared/ids.ts';
 import { fail, ok, type Result } from '../shared/result.ts';
-import { errcodeOf, type WeComConnection, type WeComGatewayFactory } from './gateway.ts';
+import type { WeComConnection, WeComGatewayFactory } from './gateway.ts';
 import { maskSecret, type SecretBox } from './secret-box.ts';
 
 type Row = Selectable<WeComConfigTable>;
@@ -199,21 +199,29 @@ export function createWeComConfig(p: Platform, audit: AuditLog, deps: WeComConfi
         });
       }
       if (opened.connection) {
-        try {
-          for (const f of await deps.gateway(opened.connection).checkConnection()) {
-            items.push({
-              name: f.name,
-              status: f.ok ? 'ok' : 'failed',
-              errcode: f.errcode,
-              message: f.message,
-            });
-          }
-        } catch (e) {
+        const diagnosis = await deps.gateway(opened.connection).checkConnection();
+        if (diagnosis.ok) {
           items.push({
             name: 'token',
+            status: 'ok',
+            errcode: null,
+            message: 'an access token was issued for this corpid and secret',
+          });
+          items.push({
+            name: 'permission',
+            status: diagnosis.warnings.length ? 'warning' : 'ok',
+            errcode: null,
+            message: diagnosis.warnings.length
+              ? diagnosis.warnings.join(' ')
+              : `customer-contact APIs answer; ${diagnosis.followUserCount} members have customer contact enabled`,
+          });
+        } else {
+          // gettoken failing means the corpid, secret or address is wrong; a later step, the permission.
+          items.push({
+            name: diagnosis.step === 'gettoken' ? 'token' : 'permission',
             status: 'failed',
-            errcode: errcodeOf(e),
-            message: `WeCom could not be reached at ${row.api_base_url}: ${e instanceof Error ? e.message : String(e)}`,
+            errcode: diagnosis.errcode ?? null,
+            message: `${diagnosis.problem}: ${diagnosis.detail}${diagnosis.errmsg ? ` (WeCom: ${diagnosis.errmsg})` : ''}`,
           });
         }
       } else {

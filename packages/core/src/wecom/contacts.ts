@@ -1,12 +1,11 @@
 import type { Identity } from '@pond/contracts';
 import type { Trx, WeComRelationshipStatus } from '@pond/storage';
-import type { CallbackEvent } from '@pond/wecom';
+import type { CallbackEvent, ExternalContactDetail } from '@pond/wecom';
 import { sql } from 'kysely';
 import { resolveCustomer } from '../customers/resolve.ts';
 import type { Platform } from '../platform/platform.ts';
 import { newId } from '../shared/ids.ts';
 import { type CustomerEvent, WECOM_EVENTS } from './domain-events.ts';
-import type { ExternalContactDetail } from './gateway.ts';
 
 const DAY = 86_400_000;
 /** How long the owner has to win a lost customer back. */
@@ -220,12 +219,12 @@ export async function applyContactEvent(
   const now = p.clock.now();
   const at = ev.createTime > 0 ? ev.createTime * 1000 : now;
   const staff = await staffByUserId(trx, tenantId, ev.userId);
-  const follow = detail?.follow_user?.find((f) => f.userid.toLowerCase() === ev.userId.toLowerCase());
-  const state = ('state' in ev ? ev.state : undefined) ?? follow?.state;
+  const follow = detail?.followUsers.find((f) => f.userId.toLowerCase() === ev.userId.toLowerCase());
+  const state = ('state' in ev ? ev.state : undefined) ?? (follow?.state || undefined);
   const adding = ev.kind === 'add_external_contact' || ev.kind === 'add_half_external_contact';
   const customer = await customerOfExternal(trx, p, tenantId, ev.externalUserId, at, {
-    name: detail?.external_contact.name,
-    unionid: detail?.external_contact.unionid,
+    name: detail?.externalContact.name,
+    unionid: detail?.externalContact.unionId,
     ...(adding && { staff, state }),
   });
   const pair = {
@@ -239,8 +238,8 @@ export async function applyContactEvent(
     ? {
         remark: follow.remark || null,
         description: follow.description || null,
-        addWay: follow.add_way ?? null,
-        ...(follow.createtime ? { addedAt: follow.createtime * 1000 } : {}),
+        addWay: follow.addWay,
+        ...(follow.createTime ? { addedAt: follow.createTime * 1000 } : {}),
       }
     : {};
   const base = { staffUserId: ev.userId, staffId: staff?.id ?? null, staffName: staff?.name ?? null };
@@ -279,7 +278,7 @@ export async function applyContactEvent(
       if (r.moved)
         event(WECOM_EVENTS.contactAdded, {
           state: state ?? null,
-          addWay: follow?.add_way ?? null,
+          addWay: follow?.addWay ?? null,
           half,
           again: r.previous !== null,
         });

@@ -1,11 +1,10 @@
 import type { Trx, WeComGroupMemberTable } from '@pond/storage';
-import type { CallbackEvent } from '@pond/wecom';
+import type { CallbackEvent, GroupChat } from '@pond/wecom';
 import type { Selectable } from 'kysely';
 import type { Platform } from '../platform/platform.ts';
 import { newId } from '../shared/ids.ts';
 import { customerOfExternal, staffByUserId } from './contacts.ts';
 import { type CustomerEvent, WECOM_EVENTS } from './domain-events.ts';
-import type { GroupChatDetail } from './gateway.ts';
 
 type ChatEvent = Extract<CallbackEvent, { chatId: string }>;
 type MemberRow = Selectable<WeComGroupMemberTable>;
@@ -24,7 +23,7 @@ export async function applyChatEvent(
   p: Platform,
   tenantId: string,
   ev: ChatEvent,
-  detail: GroupChatDetail | null,
+  detail: GroupChat | null,
 ): Promise<{ events: CustomerEvent[] }> {
   const now = p.clock.now();
   const at = ev.createTime > 0 ? ev.createTime * 1000 : now;
@@ -37,12 +36,12 @@ export async function applyChatEvent(
   const ownerStaff = detail?.owner ? await staffByUserId(trx, tenantId, detail.owner) : undefined;
   const fields = {
     ...(detail && {
-      name: detail.name ?? null,
-      owner_userid: detail.owner ?? null,
+      name: detail.name || null,
+      owner_userid: detail.owner || null,
       owner_staff_id: ownerStaff?.id ?? null,
-      notice: detail.notice ?? null,
-      member_version: detail.member_version ?? null,
-      wecom_created_at: detail.create_time ? detail.create_time * 1000 : null,
+      notice: detail.notice || null,
+      member_version: detail.memberVersion || null,
+      wecom_created_at: detail.createTime ? detail.createTime * 1000 : null,
     }),
     ...(ev.kind === 'chat_dismiss' ? { status: 'dismissed' as const, dismissed_at: at } : {}),
   };
@@ -78,7 +77,7 @@ export async function applyChatEvent(
       })
       .execute();
   }
-  const groupName = detail?.name ?? existing?.name ?? null;
+  const groupName = detail?.name || existing?.name || null;
   const members = await trx
     .selectFrom('wecom_group_members')
     .selectAll()
@@ -173,17 +172,17 @@ export async function applyChatEvent(
 
   if (ev.kind === 'chat_dismiss') {
     for (const m of members) await leave(m, null, 'dismissed');
-  } else if (detail?.member_list) {
+  } else if (detail) {
     // The full list is the truth: whoever is in it is a member, whoever is not has left.
-    const listed = new Set(detail.member_list.map((m) => m.userid));
+    const listed = new Set(detail.members.map((m) => m.userId));
     const scene = ev.kind === 'chat_update' ? (ev.joinScene ?? null) : null;
-    for (const m of detail.member_list) {
-      await join(m.userid, {
+    for (const m of detail.members) {
+      await join(m.userId, {
         kind: m.type === 2 ? 'external' : 'staff',
-        name: m.name ?? m.group_nickname,
-        unionid: m.unionid,
-        joinedAt: m.join_time ? m.join_time * 1000 : at,
-        scene: m.join_scene ?? scene,
+        name: m.name || m.groupNickname,
+        unionid: m.unionId,
+        joinedAt: m.joinTime ? m.joinTime * 1000 : at,
+        scene: m.joinScene ?? scene,
       });
     }
     const quit = ev.kind === 'chat_update' ? (ev.quitScene ?? null) : null;

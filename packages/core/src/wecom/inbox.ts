@@ -1,6 +1,11 @@
 import type { ListWeComCallbacksQuery, WeComCallback, WeComCallbackStats } from '@pond/contracts';
-import { decodeCursor, toPage, type WeComCallbackTable } from '@pond/storage';
-import { type CallbackEvent, parseCallbackEvent } from '@pond/wecom';
+import { decodeCursor, type Trx, toPage, type WeComCallbackTable } from '@pond/storage';
+import {
+  type CallbackEvent,
+  type ExternalContactDetail,
+  type GroupChat,
+  parseCallbackEvent,
+} from '@pond/wecom';
 import type { Selectable } from 'kysely';
 import type { AuditLog } from '../audit/audit-log.ts';
 import { backoffMs } from '../platform/jobs.ts';
@@ -10,18 +15,18 @@ import { fail, notFound, ok, type Result } from '../shared/result.ts';
 import { configRow, openConfig } from './config.ts';
 import { applyContactEvent } from './contacts.ts';
 import { recordCustomerEvents } from './domain-events.ts';
-import {
-  type ExternalContactDetail,
-  errcodeOf,
-  type GroupChatDetail,
-  PERMANENT_ERRCODES,
-  type WeComGatewayFactory,
-} from './gateway.ts';
+import { errcodeOf, PERMANENT_ERRCODES, type WeComGatewayFactory } from './gateway.ts';
 import { applyChatEvent } from './groups.ts';
 import { MAX_PROCESS_ATTEMPTS, PROCESS_QUEUE } from './receiver.ts';
 import type { SecretBox } from './secret-box.ts';
 
 type Row = Selectable<WeComCallbackTable>;
+
+/** Called for each event as it is processed, in the transaction that records it. */
+export type InboxListener = (
+  trx: Trx,
+  processed: { tenantId: string; callbackId: number; receivedAt: number; event: CallbackEvent },
+) => Promise<void>;
 
 const toCallback = (r: Row): WeComCallback => ({
   id: r.id,
@@ -58,6 +63,7 @@ export function createInbox(
   deps: { box: SecretBox; gateway: WeComGatewayFactory },
 ) {
   const { db, clock } = p;
+  const listeners: InboxListener[] = [];
 
   async function gatewayOf(tenantId: string) {
     const row = await configRow(db, tenantId);
@@ -70,7 +76,10 @@ export function createInbox(
    * any transaction. Errors WeCom will keep giving (the contact or group is gone, not
    * visible to the app) leave the detail out; others throw, so the job is retried.
    */
-  async function fetchDetail(tenantId: string, ev: CallbackEvent) {
+  async function fetchDetail(
+    tenantId: string,
+    ev: CallbackEvent,
+  ): Promise<{ contact: ExternalContactDetail | null; chat: GroupChat | null; note: string | null }> {
     const gateway = await gatewayOf(tenantId);
     if (!gateway) return { contact: null, chat: null, note: null };
     try {
@@ -101,12 +110,9 @@ export function createInbox(
       const r = await p.tx(async (trx) => {
         let events: Awaited<ReturnType<typeof applyContactEvent>>['events'] = [];
         if ('externalUserId' in ev) {
-          events = (
-            await applyContactEvent(trx, p, row.tenant_id, ev, detail.contact as ExternalContactDetail | null)
-          ).events;
+          events = (await applyContactEvent(trx, p, row.tenant_id, ev, detail.contact)).events;
         } else if ('chatId' in ev) {
-          events = (await applyChatEvent(trx, p, row.tenant_id, ev, detail.chat as GroupChatDetail | null))
-            .events;
+          events = (await applyChatEvent(trx, p, row.tenant_id, ev, detail.chat)).events;
         } else if (ev.kind === 'tag_change') {
           await trx
             .insertInto('wecom_tag_changes')
@@ -129,6 +135,8 @@ export function createInbox(
           });
         }
         await recordCustomerEvents(trx, p, row.tenant_id, String(row.id), events);
+        for (const listener of listeners)
+          await listener(trx, { tenantId: row.tenant_id, callbackId: row.id, receivedAt: row.received_at, event: ev });
         await trx
           .updateTable('wecom_callbacks')
           .set({
@@ -163,6 +171,14 @@ export function createInbox(
   });
 
   return {
+    /**
+     * Adds work done with each processed event, inside its transaction (live codes, transfers).
+     * A listener that needs WeCom enqueues a job in that transaction rather than calling out.
+     */
+    listen(listener: InboxListener): void {
+      listeners.push(listener);
+    },
+
     async callbacks(
       ctx: Ctx,
       q: ListWeComCallbacksQuery,

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { AuditLog } from '../audit/audit-log.ts';
 import type { Customers } from '../customers/customers.ts';
 import type { Platform } from '../platform/platform.ts';
-import { createWeComConfig } from './config.ts';
+import { configRow, createWeComConfig, openConfig } from './config.ts';
 import type { WeComGatewayFactory } from './gateway.ts';
 import { createInbox } from './inbox.ts';
 import { createLossAlerts } from './loss-alerts.ts';
@@ -37,5 +37,11 @@ export function createWeCom(p: Platform, audit: AuditLog, customers: Customers, 
     inbox: createInbox(p, audit, { box, gateway: deps.gateway }),
     lossAlerts: createLossAlerts(p, audit),
     views: createWeComViews(p, customers),
+    /** The REST client for a tenant's stored connection; null without a usable app secret. */
+    async gatewayOf(tenantId: string) {
+      const row = await configRow(p.db, tenantId);
+      const connection = row ? openConfig(row, box).connection : null;
+      return connection ? deps.gateway(connection) : null;
+    },
   };
 }
