@@ -29,9 +29,6 @@ import { createAutoTags } from './tags/auto-tags.ts';
 import { createTags } from './tags/tags.ts';
 import { defaultWeComGateway } from './wecom/client.ts';
 import type { WeComGatewayFactory } from './wecom/gateway.ts';
-import { createWeCom } from './wecom/wecom.ts';
-import { defaultWeComGateway } from './wecom/client.ts';
-import type { WeComGatewayFactory } from './wecom/gateway.ts';
 import { createLiveCodes } from './wecom/live-codes/live-codes.ts';
 import { createSuccession } from './wecom/succession/succession.ts';
 import { createWeCom } from './wecom/wecom.ts';
@@ -113,7 +110,6 @@ export function createServices({
     audienceEngine,
     stratification,
     timeline,
-    wecom: createWeCom(platform, audit, customers, { secretKey, gateway: wecomGateway, publicUrl }),
     wecom,
     wecomLiveCodes: createLiveCodes(platform, audit, tags, wecom),
     wecomSuccession: createSuccession(platform, audit, wecom),
