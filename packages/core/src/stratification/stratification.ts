@@ -1,10 +1,7 @@
 import {
   type CustomerStratification,
-  LIFECYCLE_STAGES,
-  type LifecycleStage,
   RFM_SEGMENTS,
   type RfmSegment,
-  type StratificationDistribution,
   type StratificationModel,
   type StratificationRun,
   type UpdateStratification,
@@ -16,6 +13,7 @@ import { customerScope } from '../customers/scope.ts';
 import type { Platform } from '../platform/platform.ts';
 import type { Ctx } from '../shared/context.ts';
 import { fail, notFound, ok, type Result } from '../shared/result.ts';
+import { distributionOf, isStage } from './distribution.ts';
 import { checkModels, DAY, stratumOf } from './model.ts';
 import { modelsOf, restratify, STRATUM_COLUMNS, stratumInput } from './restratify.ts';
 import { createRuns, latestRun } from './runs.ts';
@@ -32,9 +30,7 @@ const IGNORED = new Set([
   'customer.rfm_changed',
 ]);
 
-const STAGES = new Set<string>(LIFECYCLE_STAGES);
 const SEGMENTS = new Set<string>(RFM_SEGMENTS);
-const isStage = (s: string | null): s is LifecycleStage => s !== null && STAGES.has(s);
 const isSegment = (s: string | null): s is RfmSegment => s !== null && SEGMENTS.has(s);
 
 /**
@@ -190,54 +186,7 @@ export function createStratification(p: Platform, audit: AuditLog) {
     /** Queues a full run from background work that writes customers in bulk (the demo loader). */
     queueRecompute: (trx: Trx, tenantId: string) => runs.queue(trx, tenantId),
 
-    /** Counts per stage, score, recency × frequency cell and segment, within the caller's scope. */
-    async distribution(ctx: Ctx): Promise<StratificationDistribution> {
-      const base = db.selectFrom('customers').where(customerScope(ctx)).where('status', '=', 'active');
-      const [stages, scores] = await Promise.all([
-        base
-          .select(['lifecycle_stage', (eb) => eb.fn.countAll<number | string>().as('n')])
-          .groupBy('lifecycle_stage')
-          .execute(),
-        base
-          .select([
-            'rfm_recency',
-            'rfm_frequency',
-            'rfm_monetary',
-            'rfm_segment',
-            (eb) => eb.fn.countAll<number | string>().as('n'),
-          ])
-          .groupBy(['rfm_recency', 'rfm_frequency', 'rfm_monetary', 'rfm_segment'])
-          .execute(),
-      ]);
-      const count = (rows: { n: number | string }[]) => rows.reduce((sum, r) => sum + Number(r.n), 0);
-      const perScore = (pick: (r: (typeof scores)[number]) => number | null) =>
-        [1, 2, 3, 4, 5].map((score) => ({ score, count: count(scores.filter((r) => pick(r) === score)) }));
-      const rf = new Map<string, { r: number; f: number; count: number }>();
-      for (const row of scores) {
-        if (row.rfm_recency === null || row.rfm_frequency === null) continue;
-        const key = `${row.rfm_recency}:${row.rfm_frequency}`;
-        const cell = rf.get(key) ?? { r: row.rfm_recency, f: row.rfm_frequency, count: 0 };
-        cell.count += Number(row.n);
-        rf.set(key, cell);
-      }
-      return {
-        total: count(stages),
-        lifecycle: LIFECYCLE_STAGES.map((stage) => ({
-          stage,
-          count: count(stages.filter((s) => s.lifecycle_stage === stage)),
-        })),
-        unstaged: count(stages.filter((s) => !isStage(s.lifecycle_stage))),
-        recency: perScore((r) => r.rfm_recency),
-        frequency: perScore((r) => r.rfm_frequency),
-        monetary: perScore((r) => r.rfm_monetary),
-        rf: [...rf.values()].sort((a, b) => a.r - b.r || a.f - b.f),
-        segments: RFM_SEGMENTS.map((segment) => ({
-          segment,
-          count: count(scores.filter((r) => r.rfm_segment === segment)),
-        })),
-        unscored: count(scores.filter((r) => r.rfm_recency === null)),
-      };
-    },
+    distribution: (ctx: Ctx) => distributionOf(db, ctx),
 
     /** A customer's stage with the model's checks as they stand now, and the RFM scores. */
     async ofCustomer(ctx: Ctx, publicId: string): Promise<Result<CustomerStratification>> {

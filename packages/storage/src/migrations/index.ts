@@ -9,6 +9,7 @@ import * as audiences from './20261123170000_audiences.ts';
 import * as audienceHistory from './20261123180000_audience_history.ts';
 import * as wecom from './20261124110000_wecom.ts';
 import * as stratification from './20261124100000_stratification.ts';
+import * as stratificationDistribution from './20261124100100_stratification_distribution.ts';
 import * as audienceArchiveAndSizes from './20261124120000_audience_archive_and_sizes.ts';
 
 export interface PondMigration {
@@ -29,5 +30,6 @@ export const migrations: Record<string, PondMigration> = {
   '20261123180000_audience_history': audienceHistory,
   '20261124110000_wecom': wecom,
   '20261124100000_stratification': stratification,
+  '20261124100100_stratification_distribution': stratificationDistribution,
   '20261124120000_audience_archive_and_sizes': audienceArchiveAndSizes,
 };
