@@ -75,6 +75,7 @@ import {
 import { Consent, ConsentOverview, CustomerDataExport, EraseCustomer, RecordConsent } from './privacy.ts';
 import {
   Audience,
+  AudienceDependants,
   AudienceOverlap,
   AudienceOverlapQuery,
   AudienceSizes,
@@ -817,6 +818,16 @@ export const api = {
       params: IdParams,
       query: AudienceSizesQuery,
       response: AudienceSizes,
+    }),
+    dependants: endpoint({
+      method: 'GET',
+      path: '/api/v1/audiences/:id/dependants',
+      summary: 'The audiences and auto-tag rules whose rules name this audience',
+      tag: 'audiences',
+      auth: 'principal',
+      permission: 'customers.read',
+      params: IdParams,
+      response: AudienceDependants,
     }),
     overlap: endpoint({
       method: 'POST',

@@ -281,6 +281,13 @@ export const UpdateAudience = z
   .refine((v) => Object.keys(v).length > 0, { message: 'name, rule or archived is required' });
 export type UpdateAudience = z.infer<typeof UpdateAudience>;
 
+/** What names an audience in its rule: other audiences and auto-tag rules. */
+export const AudienceDependants = z.object({
+  audiences: z.array(z.object({ id: Id, name: z.string(), archived: z.boolean() })),
+  autoTagRules: z.array(z.object({ id: Id, name: z.string() })),
+});
+export type AudienceDependants = z.infer<typeof AudienceDependants>;
+
 /** How many days of daily sizes to read. */
 export const AudienceSizesQuery = z.strictObject({
   days: z.coerce.number().int().min(2).max(366).default(30),

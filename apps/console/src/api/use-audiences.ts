@@ -62,6 +62,7 @@ export function useUpdateAudience() {
         queryClient.invalidateQueries({ queryKey: ['audiences'] }),
         queryClient.invalidateQueries({ queryKey: ['audience-trends'] }),
         queryClient.invalidateQueries({ queryKey: ['audience-sizes', saved.id] }),
+        queryClient.invalidateQueries({ queryKey: ['audience-dependants'] }),
       ]);
     },
   });
@@ -73,6 +74,16 @@ export function useAudienceTrends(days = 30) {
   return useQuery({
     queryKey: ['audience-trends', days],
     queryFn: () => client.audiences.trends({ query: { days } }),
+  });
+}
+
+/** The audiences and auto-tag rules whose rules name this audience. */
+export function useAudienceDependants(id: string | undefined) {
+  const { client } = useApi();
+  return useQuery({
+    queryKey: ['audience-dependants', id],
+    enabled: Boolean(id),
+    queryFn: () => client.audiences.dependants({ params: { id: id ?? '' } }),
   });
 }
 

@@ -81,6 +81,11 @@ describe.each(testDialects())('audiences over HTTP on %s', (dialect) => {
       'body.archived',
     ]);
     expect(archive.json.error.message).toContain(`"非李导购的" (${dependant.json.id})`);
+    const named = await owner.call('GET', `/api/v1/audiences/${saved.json.id}/dependants`);
+    expect(named.json).toEqual({
+      audiences: [{ id: dependant.json.id, name: '非李导购的', archived: false }],
+      autoTagRules: [],
+    });
     // Nothing names the dependant: it archives and restores, audited and on the outbox.
     const archived = await owner.call('PATCH', `/api/v1/audiences/${dependant.json.id}`, { archived: true });
     expect([archived.status, archived.json.archivedAt]).toEqual([200, f.clock.now()]);

@@ -14,6 +14,9 @@ export function audienceRoutes(app: FastifyInstance, services: Services) {
   implement(app, services, api.audiences.trends, async ({ ctx, query }) =>
     savedAudiences.trends(ctx, query.days),
   );
+  implement(app, services, api.audiences.dependants, ({ ctx, params }) =>
+    savedAudiences.dependants(ctx, params.id),
+  );
   implement(app, services, api.audiences.sizes, ({ ctx, params, query }) =>
     savedAudiences.sizes(ctx, params.id, query.days),
   );

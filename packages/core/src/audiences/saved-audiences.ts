@@ -1,6 +1,7 @@
 import type {
   Audience,
   AudienceDay,
+  AudienceDependants,
   AudienceTrends,
   CreateAudience,
   Rule,
@@ -242,28 +243,29 @@ export function createSavedAudiences(p: Platform, audit: AuditLog, engine?: Audi
     return checkNoCycle({ id, name, rule }, others.map(nodeOf));
   }
 
-  /** Audiences (not archived) and auto-tag rules whose rules name this audience. */
-  async function dependantsOf(trx: Trx, a: Row) {
+  /** The audiences and auto-tag rules whose rules name this audience. */
+  async function dependantsOf(ex: Executor, a: Pick<Row, 'id' | 'tenant_id'>): Promise<AudienceDependants> {
     const [audiences, rules] = await Promise.all([
-      trx
+      ex
         .selectFrom('audiences')
-        .select(['id', 'name', 'rule'])
+        .select(['id', 'name', 'rule', 'archived_at'])
         .where('tenant_id', '=', a.tenant_id)
-        .where('archived_at', 'is', null)
         .where('id', '!=', a.id)
+        .orderBy('created_at')
         .execute(),
-      trx
+      ex
         .selectFrom('auto_tag_rules')
         .select(['id', 'name', 'rule'])
         .where('tenant_id', '=', a.tenant_id)
+        .orderBy('created_at')
         .execute(),
     ]);
     const naming = <T extends { rule: string }>(rows: T[]) =>
       rows.filter((r) => dependsOn(JSON.parse(r.rule) as Rule, a.id));
-    return [
-      ...naming(audiences).map((x) => `audience "${x.name}" (${x.id})`),
-      ...naming(rules).map((x) => `auto-tag rule "${x.name}" (${x.id})`),
-    ];
+    return {
+      audiences: naming(audiences).map((x) => ({ id: x.id, name: x.name, archived: x.archived_at !== null })),
+      autoTagRules: naming(rules).map((x) => ({ id: x.id, name: x.name })),
+    };
   }
 
   const reread = (trx: Trx, id: string) =>
@@ -306,6 +308,12 @@ export function createSavedAudiences(p: Platform, audit: AuditLog, engine?: Audi
       const row = await find(db, ctx, id);
       if (!row) return notFound('audience');
       return ok({ audienceId: id, days: await daysOf(db, row.tenant_id, row, days, clock.now()) });
+    },
+
+    /** The audiences (archived ones included) and auto-tag rules naming this audience. */
+    async dependants(ctx: Ctx, id: string): Promise<Result<AudienceDependants>> {
+      const row = await find(db, ctx, id);
+      return row ? ok(await dependantsOf(db, row)) : notFound('audience');
     },
 
     ofCustomer: (ctx: Ctx, publicId: string) => audiencesOfCustomer(db, ctx, publicId),
@@ -372,7 +380,12 @@ export function createSavedAudiences(p: Platform, audit: AuditLog, engine?: Audi
           });
         }
         if (archiving) {
-          const dependants = await dependantsOf(trx, row);
+          // Archived dependants are frozen too; they are checked again when restored.
+          const named = await dependantsOf(trx, row);
+          const dependants = [
+            ...named.audiences.filter((x) => !x.archived).map((x) => `audience "${x.name}" (${x.id})`),
+            ...named.autoTagRules.map((x) => `auto-tag rule "${x.name}" (${x.id})`),
+          ];
           if (dependants.length > 0) {
             return fail(
               'conflict',

@@ -53,6 +53,8 @@ export const zhCN = {
   'audiences.sizeNow': '当前人数',
   'audiences.utcNote': '按 UTC 自然日统计',
   'audiences.open': '人群详情',
+  'audiences.dependants': '引用此人群的规则',
+  'audiences.noDependants': '没有其他人群或自动标签规则引用此人群',
 } as const;
 
 export const en: Record<keyof typeof zhCN, string> = {
@@ -110,4 +112,6 @@ export const en: Record<keyof typeof zhCN, string> = {
   'audiences.sizeNow': 'Size now',
   'audiences.utcNote': 'Days are UTC calendar days',
   'audiences.open': 'Audience details',
+  'audiences.dependants': 'Rules naming this audience',
+  'audiences.noDependants': 'No other audience or auto-tag rule names this audience',
 };

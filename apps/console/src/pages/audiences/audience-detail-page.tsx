@@ -17,7 +17,12 @@ import {
 } from 'antd';
 import { useMemo, useState } from 'react';
 import { useNavigate, useParams } from 'react-router';
-import { useAudienceSizes, useSavedAudience, useUpdateAudience } from '../../api/use-audiences.ts';
+import {
+  useAudienceDependants,
+  useAudienceSizes,
+  useSavedAudience,
+  useUpdateAudience,
+} from '../../api/use-audiences.ts';
 import { useOrgUnits } from '../../api/use-org-units.ts';
 import { errorText } from '../../components/api-error.ts';
 import { usePermissions } from '../../components/app-layout.tsx';
@@ -182,9 +187,56 @@ function Detail({ audience }: { audience: Audience }) {
         )}
         <Typography.Text type="secondary">{t('audiences.utcNote')}</Typography.Text>
       </Card>
-      <Card title={t('audiences.rule')}>
-        <RuleOutline rule={audience.rule as Rule} units={units ?? []} />
-      </Card>
+      <Row gutter={16}>
+        <Col xs={24} xl={15}>
+          <Card title={t('audiences.rule')}>
+            <RuleOutline rule={audience.rule as Rule} units={units ?? []} />
+          </Card>
+        </Col>
+        <Col xs={24} xl={9}>
+          <Dependants id={audience.id} />
+        </Col>
+      </Row>
     </Space>
+  );
+}
+
+/** What names this audience in its rule (and so keeps it from being archived). */
+function Dependants({ id }: { id: string }) {
+  const { t } = useI18n();
+  const navigate = useNavigate();
+  const named = useAudienceDependants(id);
+  const items = [
+    ...(named.data?.audiences ?? []).map((a) => ({
+      key: a.id,
+      label: a.name,
+      kind: t('audiences.saved'),
+      archived: a.archived,
+      to: `/audiences/${a.id}`,
+    })),
+    ...(named.data?.autoTagRules ?? []).map((r) => ({
+      key: r.id,
+      label: r.name,
+      kind: t('menu.autoTags'),
+      archived: false,
+      to: '/tags/auto',
+    })),
+  ];
+  return (
+    <Card title={t('audiences.dependants')} loading={named.isPending}>
+      {items.length === 0 ? (
+        <Typography.Text type="secondary">{t('audiences.noDependants')}</Typography.Text>
+      ) : (
+        <Space direction="vertical">
+          {items.map((x) => (
+            <Space key={x.key} size={6}>
+              <Tag>{x.kind}</Tag>
+              <Typography.Link onClick={() => navigate(x.to)}>{x.label}</Typography.Link>
+              {x.archived ? <Tag>{t('audiences.archived')}</Tag> : null}
+            </Space>
+          ))}
+        </Space>
+      )}
+    </Card>
   );
 }
