@@ -28,6 +28,9 @@ import { SignInPage } from './pages/sign-in-page.tsx';
 import { StratificationPage } from './pages/stratification/stratification-page.tsx';
 import { AutoTagsPage } from './pages/tags/auto-tags-page.tsx';
 import { TagsPage } from './pages/tags/tags-page.tsx';
+import { CustomerGroupsPage } from './pages/wecom/customer-groups-page.tsx';
+import { LossAlertsPage } from './pages/wecom/loss-alerts-page.tsx';
+import { WeComSettingsPage } from './pages/wecom/wecom-settings-page.tsx';
 
 const router = createBrowserRouter([
   { path: '/setup', element: <SetupPage /> },
@@ -51,6 +54,9 @@ const router = createBrowserRouter([
       { path: 'data/sources', element: <SourcesPage /> },
       { path: 'data/catalog', element: <CatalogPage /> },
       { path: 'data/debugger', element: <DebuggerPage /> },
+      { path: 'wecom/settings', element: <WeComSettingsPage /> },
+      { path: 'wecom/loss-alerts', element: <LossAlertsPage /> },
+      { path: 'wecom/groups', element: <CustomerGroupsPage /> },
       { path: 'org', element: <OrgPage /> },
       { path: 'access/users', element: <UsersPage /> },
       { path: 'access/roles', element: <RolesPage /> },

@@ -1,7 +1,9 @@
 import {
+  AlertOutlined,
   ApartmentOutlined,
   AuditOutlined,
   BugOutlined,
+  CommentOutlined,
   DatabaseOutlined,
   DownOutlined,
   FilterOutlined,
@@ -14,6 +16,7 @@ import {
   UnorderedListOutlined,
   UploadOutlined,
   UserOutlined,
+  WechatWorkOutlined,
 } from '@ant-design/icons';
 import type { Permission } from '@pond/contracts';
 import { Button, Dropdown, Layout, Menu, Space, Spin, Typography } from 'antd';
@@ -52,6 +55,19 @@ const NAV: readonly NavItem[] = [
     label: 'menu.attributes',
     icon: <ProfileOutlined />,
     permission: 'customers.read',
+  },
+  { path: '/wecom/loss-alerts', label: 'menu.lossAlerts', icon: <AlertOutlined />, permission: 'wecom.read' },
+  {
+    path: '/wecom/groups',
+    label: 'menu.customerGroups',
+    icon: <CommentOutlined />,
+    permission: 'wecom.read',
+  },
+  {
+    path: '/wecom/settings',
+    label: 'menu.wecomSettings',
+    icon: <WechatWorkOutlined />,
+    permission: 'wecom.manage',
   },
   { path: '/data/sources', label: 'menu.sources', icon: <DatabaseOutlined />, permission: 'events.read' },
   {

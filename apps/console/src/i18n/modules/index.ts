@@ -5,7 +5,12 @@
  */
 import * as audiences from './audiences.ts';
 import * as stratification from './stratification.ts';
+import * as wecom from './wecom.ts';
 
-export const moduleZhCN = { ...audiences.zhCN, ...stratification.zhCN } as const;
+export const moduleZhCN = { ...audiences.zhCN, ...stratification.zhCN, ...wecom.zhCN } as const;
 
-export const moduleEn: Record<keyof typeof moduleZhCN, string> = { ...audiences.en, ...stratification.en };
+export const moduleEn: Record<keyof typeof moduleZhCN, string> = {
+  ...audiences.en,
+  ...stratification.en,
+  ...wecom.en,
+};

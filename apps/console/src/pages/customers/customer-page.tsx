@@ -10,6 +10,7 @@ import { formatTime } from '../../components/format.ts';
 import { useI18n } from '../../i18n/i18n.tsx';
 import { CustomerStratificationCard } from '../stratification/customer-stratification-card.tsx';
 import { stageText } from '../stratification/labels.ts';
+import { CustomerWeComCard } from '../wecom/customer-wecom-card.tsx';
 import { AddIdentityModal } from './add-identity-modal.tsx';
 import { CustomerAudiencesCard } from './customer-audiences-card.tsx';
 import { CustomerEditDrawer } from './customer-edit-drawer.tsx';
@@ -76,6 +77,7 @@ export function CustomerPage() {
           </Descriptions>
         </Card>
         <CustomerStratificationCard customerId={c.id} />
+        <CustomerWeComCard customerId={c.id} />
         <CustomerTagsCard customerId={c.id} active={c.status === 'active'} />
         <CustomerAudiencesCard customerId={c.id} />
         <Card title={t('customers.attributes')} style={{ marginBottom: 16 }}>
