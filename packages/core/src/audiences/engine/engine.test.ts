@@ -160,6 +160,11 @@ const ruleArb: fc.Arbitrary<Rule> = fc.letrec<{ rule: Rule }>((tie) => ({
 const changeArb = fc.oneof(
   fc.record({ kind: fc.constant('update' as const), who: fc.nat(), city: fc.constantFrom(...CITIES, null) }),
   fc.record({
+    kind: fc.constant('shoe' as const),
+    who: fc.nat(),
+    shoe: fc.option(fc.integer({ min: 35, max: 45 }), { nil: null }),
+  }),
+  fc.record({
     kind: fc.constant('tag' as const),
     who: fc.nat(),
     tag: fc.nat(TAGS - 1),
@@ -306,6 +311,8 @@ describe.each(testDialects())('audience engine against the SQL reference on %s',
           for (const c of changes) {
             const who = pick(c.who);
             if (c.kind === 'update') await services.customers.update(s.owner, who, { city: c.city });
+            else if (c.kind === 'shoe')
+              await services.customers.update(s.owner, who, { attributes: { shoe: c.shoe } });
             else if (c.kind === 'tag') {
               const tag = s.tagIds[c.tag] ?? '';
               await services.tags.tagCustomer(

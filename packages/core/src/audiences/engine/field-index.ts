@@ -149,6 +149,8 @@ export class NumberField implements FieldIndex {
   private values = new DenseColumn((n) => new Float64Array(n), new Float64Array(0), Number.NaN);
   private present = new RoaringBitmap32();
   private scratch = new Uint32Array(0);
+  /** Answers of fixed comparisons, dropped when any value changes. */
+  private answers = new Map<string, Bitmap>();
 
   /** Columns hold numbers; a custom attribute counts only when its JSON value is a number. */
   constructor(private attribute: boolean) {}
@@ -161,8 +163,11 @@ export class NumberField implements FieldIndex {
       : raw === null || raw === undefined
         ? Number.NaN
         : Number(raw);
+    const old = this.values.get(id);
+    if (old === v || (Number.isNaN(old) && Number.isNaN(v))) return true;
+    if (this.answers.size > 0) this.answers.clear();
     if (Number.isNaN(v)) {
-      if (!Number.isNaN(this.values.get(id))) this.values.set(id, Number.NaN);
+      this.values.set(id, Number.NaN);
       this.present.remove(id);
     } else {
       this.values.set(id, v);
@@ -211,6 +216,24 @@ export class NumberField implements FieldIndex {
   }
 
   match(op: AttributeOp, value: unknown, now: number, live: Bitmap): Bitmap | null {
+    // Relative times move with the clock and negations with the live set: those are scanned.
+    if (
+      op === 'within_last' ||
+      op === 'before_last' ||
+      op === 'neq' ||
+      op === 'not_in' ||
+      op === 'not_exists'
+    )
+      return this.compute(op, value, now, live);
+    const key = `${op}:${JSON.stringify(value)}`;
+    const known = this.answers.get(key);
+    if (known) return known;
+    const answer = this.compute(op, value, now, live);
+    if (answer && this.answers.size < 64) this.answers.set(key, answer);
+    return answer;
+  }
+
+  private compute(op: AttributeOp, value: unknown, now: number, live: Bitmap): Bitmap | null {
     const values = Array.isArray(value) ? value.map(Number) : [];
     const x = Number(value);
     const [a = Number.NaN, b = Number.NaN] = values;
