@@ -22,6 +22,8 @@ import { stratificationRoutes } from './routes/stratification.ts';
 import { tagRoutes } from './routes/tags.ts';
 import { wecomRoutes } from './routes/wecom.ts';
 import { wecomCallbackRoutes } from './routes/wecom-callbacks.ts';
+import { wecomLiveCodeRoutes } from './routes/wecom-live-codes.ts';
+import { wecomSuccessionRoutes } from './routes/wecom-succession.ts';
 
 export const VERSION = '0.1.0';
 
@@ -93,6 +95,8 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
   tagRoutes(app, services);
   wecomRoutes(app, services);
   await wecomCallbackRoutes(app, services);
+  wecomLiveCodeRoutes(app, services);
+  wecomSuccessionRoutes(app, services);
   audienceRoutes(app, services);
   stratificationRoutes(app, services);
   eventRoutes(app, services);

@@ -114,10 +114,14 @@ import {
   UpdateTagGroup,
 } from './tags.ts';
 import { wecomApi } from './wecom.ts';
+import { wecomLiveCodesApi } from './wecom-live-codes.ts';
+import { wecomSuccessionApi } from './wecom-succession.ts';
 
 /** Every endpoint of the `/api/v1` API, grouped by resource. */
 export const api = {
   ...wecomApi,
+  ...wecomLiveCodesApi,
+  ...wecomSuccessionApi,
   setup: {
     status: endpoint({
       method: 'GET',

@@ -17,6 +17,8 @@ export const ErrorCode = z.enum([
   'setup_unavailable',
   'invalid_write_key',
   'overloaded',
+  /** A service Pond calls (WeCom) refused or failed; the message carries its own code. */
+  'upstream_error',
   'internal',
 ]);
 export type ErrorCode = z.infer<typeof ErrorCode>;

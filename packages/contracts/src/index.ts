@@ -17,3 +17,5 @@ export * from './setup.ts';
 export * from './stratification.ts';
 export * from './tags.ts';
 export * from './wecom.ts';
+export * from './wecom-live-codes.ts';
+export * from './wecom-succession.ts';

@@ -6,6 +6,7 @@ import { addUser, makeTenant, testDialects } from '@pond/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Caller, type HttpFixture, httpFixture, type SessionCaller } from '../testing/http-fixture.ts';
 import { seedWeCom, TEST_CORP } from '../testing/wecom.ts';
+import { connectEmulator } from '../testing/wecom-live-codes.ts';
 
 /** Mutating endpoints whose audit entry is checked elsewhere, and why. */
 const EXEMPT: Record<string, string> = {
@@ -85,7 +86,70 @@ describe.each(testDialects())('audit log on %s', (dialect) => {
     return wecomSeeded;
   };
 
+  // Live codes and transfers call WeCom: the tenant is connected to an emulator on first use.
+  let connected: ReturnType<typeof connectEmulator> | null = null;
+  const emulated = () => {
+    connected ??= connectEmulator(f.services, ownerCtx, root);
+    return connected;
+  };
+  afterAll(async () => {
+    if (connected) await (await connected).emulator.close();
+  });
+  const liveCode = async () => {
+    const { staff } = await emulated();
+    return must(
+      await f.services.wecomLiveCodes.create(ownerCtx, {
+        name: '门店',
+        pool: [{ staffId: staff[0]?.id ?? '' }],
+      }),
+    ).id;
+  };
+
   const SCENARIOS: Record<string, Scenario> = {
+    'liveCodes.create': scenario('wecom.live_code_created', ['name', 'state', 'configId'], async () => {
+      const { staff } = await emulated();
+      return {
+        method: 'POST',
+        url: '/api/v1/wecom/live-codes',
+        body: { name: '门店海报', pool: [{ staffId: staff[0]?.id, dailyCap: 20 }] },
+        target: '',
+      };
+    }),
+    'liveCodes.update': scenario('wecom.live_code_updated', ['name'], async () => {
+      const id = await liveCode();
+      return { method: 'PATCH', url: `/api/v1/wecom/live-codes/${id}`, body: { name: '新名字' }, target: id };
+    }),
+    'liveCodes.remove': scenario('wecom.live_code_deleted', ['status'], async () => {
+      const id = await liveCode();
+      return { method: 'DELETE', url: `/api/v1/wecom/live-codes/${id}`, target: id };
+    }),
+    'transfers.create': scenario('wecom.transfer_started', ['kind', 'customers'], async () => {
+      const { staff } = await emulated();
+      return {
+        method: 'POST',
+        url: '/api/v1/wecom/transfers',
+        body: {
+          kind: 'in_service',
+          handoverUserId: staff[0]?.userId,
+          takeoverStaffId: staff[1]?.id,
+          externalUserIds: ['wmAuditCustomer01'],
+        },
+        target: '',
+      };
+    }),
+    'transfers.retry': scenario('wecom.transfer_retried', ['status'], async () => {
+      const { staff } = await emulated();
+      const id = must(
+        await f.services.wecomSuccession.create(ownerCtx, {
+          kind: 'in_service',
+          handoverUserId: staff[0]?.userId ?? '',
+          takeoverStaffId: staff[1]?.id ?? '',
+          externalUserIds: ['wmAuditUnknown02'],
+        }),
+      ).id;
+      await f.services.platform.jobs.runDue();
+      return { method: 'POST', url: `/api/v1/wecom/transfers/${id}/retry`, body: {}, target: id };
+    }),
     'wecomConfig.save': scenario('wecom.configured', ['corpId', 'token', 'encodingAesKey'], async () => ({
       method: 'PUT',
       url: '/api/v1/wecom/config',

@@ -20,6 +20,7 @@ export const STATUS: Record<ErrorCode, number> = {
   payload_too_large: 413,
   unsupported_media_type: 415,
   rate_limited: 429,
+  upstream_error: 502,
   internal: 500,
 };
 

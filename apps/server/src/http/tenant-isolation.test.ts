@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { type Caller, type HttpFixture, httpFixture } from '../testing/http-fixture.ts';
 import { seedWeCom } from '../testing/wecom.ts';
+import { seedLiveCodeAndTransfer } from '../testing/wecom-live-codes.ts';
 
 /**
  * Walks the whole endpoint catalog, so a new endpoint is covered the day it is added: an
@@ -34,6 +35,8 @@ const ID_OF_GROUP: Record<string, Kind> = {
   lossAlerts: 'lossAlert',
   customerGroups: 'wecomGroup',
   customerWeCom: 'customer',
+  liveCodes: 'liveCode',
+  transfers: 'transfer',
 };
 
 const ID_OF_FILTER: Record<string, Kind> = {
@@ -70,6 +73,8 @@ const VALID_BODY: Record<string, unknown> = {
   'autoTagRules.update': { enabled: false },
   'lossAlerts.update': { status: 'closed', note: 'taken over' },
   'audiences.update': { name: 'taken over', archived: true },
+  'liveCodes.update': { name: 'taken over' },
+  'transfers.retry': {},
 };
 
 type Kind = keyof typeof ids;
@@ -90,6 +95,8 @@ const ids = {
   wecomCallback: '',
   lossAlert: '',
   wecomGroup: '',
+  liveCode: '',
+  transfer: '',
 };
 /** Every name tenant A's rows carry contains this, so a leak of any of them shows. */
 const MARK = `tenant-a-${randomUUID().slice(0, 8)}`;
@@ -217,6 +224,8 @@ describe.each(testDialects())('tenant isolation on %s', (dialect) => {
       lossAlert: wecom.lossAlertId,
       wecomGroup: wecom.groupId,
     });
+    const seeded = await seedLiveCodeAndTransfer(f.services, a.tenantId, MARK, staff.id);
+    Object.assign(ids, { liveCode: seeded.liveCodeId, transfer: seeded.transferId });
 
     const b = await makeTenant(f.services, 'Brand B');
     callers.session = await f.signIn(b.ownerEmail);

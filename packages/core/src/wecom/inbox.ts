@@ -136,7 +136,12 @@ export function createInbox(
         }
         await recordCustomerEvents(trx, p, row.tenant_id, String(row.id), events);
         for (const listener of listeners)
-          await listener(trx, { tenantId: row.tenant_id, callbackId: row.id, receivedAt: row.received_at, event: ev });
+          await listener(trx, {
+            tenantId: row.tenant_id,
+            callbackId: row.id,
+            receivedAt: row.received_at,
+            event: ev,
+          });
         await trx
           .updateTable('wecom_callbacks')
           .set({

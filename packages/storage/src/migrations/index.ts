@@ -7,10 +7,11 @@ import * as tags from './20261123150000_tags.ts';
 import * as autoTagRules from './20261123160000_auto_tag_rules.ts';
 import * as audiences from './20261123170000_audiences.ts';
 import * as audienceHistory from './20261123180000_audience_history.ts';
-import * as wecom from './20261124110000_wecom.ts';
 import * as stratification from './20261124100000_stratification.ts';
 import * as stratificationDistribution from './20261124100100_stratification_distribution.ts';
+import * as wecom from './20261124110000_wecom.ts';
 import * as audienceArchiveAndSizes from './20261124120000_audience_archive_and_sizes.ts';
+import * as wecomLiveCodesSuccession from './20261124140000_wecom_live_codes_succession.ts';
 
 export interface PondMigration {
   up(db: Kysely<unknown>, dialect: DialectInfo): Promise<void>;
@@ -28,8 +29,9 @@ export const migrations: Record<string, PondMigration> = {
   '20261123160000_auto_tag_rules': autoTagRules,
   '20261123170000_audiences': audiences,
   '20261123180000_audience_history': audienceHistory,
-  '20261124110000_wecom': wecom,
   '20261124100000_stratification': stratification,
   '20261124100100_stratification_distribution': stratificationDistribution,
+  '20261124110000_wecom': wecom,
   '20261124120000_audience_archive_and_sizes': audienceArchiveAndSizes,
+  '20261124140000_wecom_live_codes_succession': wecomLiveCodesSuccession,
 };

@@ -27,6 +27,7 @@ import type {
 } from './events.ts';
 import type { OrgUnitTable, StaffTable, TenantTable } from './org.ts';
 import type { AuditLogTable, JobTable, OutboxCursorTable, OutboxTable } from './platform.ts';
+import type { StratificationModelTable, StratificationRunTable } from './stratification.ts';
 import type {
   WeComCallbackRejectionTable,
   WeComCallbackTable,
@@ -38,15 +39,21 @@ import type {
   WeComReplayGuardTable,
   WeComTagChangeTable,
 } from './wecom.ts';
-import type { StratificationModelTable, StratificationRunTable } from './stratification.ts';
+import type {
+  WeComLiveCodeAddTable,
+  WeComLiveCodeTable,
+  WeComTransferItemTable,
+  WeComTransferTable,
+} from './wecom-live-codes.ts';
 
 export type * from './access.ts';
 export type * from './customers.ts';
 export type * from './events.ts';
 export type * from './org.ts';
 export type * from './platform.ts';
-export type * from './wecom.ts';
 export type * from './stratification.ts';
+export type * from './wecom.ts';
+export type * from './wecom-live-codes.ts';
 
 /** Every table Pond stores, as Kysely sees it. */
 export interface Database {
@@ -77,6 +84,7 @@ export interface Database {
   audiences: AudienceTable;
   audience_members: AudienceMemberTable;
   audience_history: AudienceHistoryTable;
+  audience_sizes: AudienceSizeTable;
   sources: SourceTable;
   events: EventTable;
   message_ids: MessageIdTable;
@@ -93,5 +101,8 @@ export interface Database {
   wecom_groups: WeComGroupTable;
   wecom_group_members: WeComGroupMemberTable;
   wecom_tag_changes: WeComTagChangeTable;
-  audience_sizes: AudienceSizeTable;
+  wecom_live_codes: WeComLiveCodeTable;
+  wecom_live_code_adds: WeComLiveCodeAddTable;
+  wecom_transfers: WeComTransferTable;
+  wecom_transfer_items: WeComTransferItemTable;
 }
