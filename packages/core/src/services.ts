@@ -121,7 +121,10 @@ export function createServices({
     events: createEventQueries(platform),
     dedupeWindowMs,
     /** Arms recurring maintenance jobs; called once by the worker role at start. */
-    scheduleMaintenance: nextPrune,
+    scheduleMaintenance: async () => {
+      await nextPrune();
+      await stratification.catchUp();
+    },
   };
 }
 

@@ -17,7 +17,8 @@ describe.each(testDialects())('stratification over HTTP on %s', (dialect) => {
   let inStore: string;
 
   beforeAll(async () => {
-    f = await httpFixture(dialect);
+    // A private schema on PostgreSQL: timers fire on this file's clock only.
+    f = await httpFixture(dialect, { isolated: true });
     const t = await makeTenant(f.services);
     tenantId = t.tenantId;
     owner = await f.signIn(t.ownerEmail);

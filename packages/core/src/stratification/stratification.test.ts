@@ -1,6 +1,6 @@
-import { makeTenant, must, openTestServices, settle, simulatedClock, testDialects } from '@pond/testing';
+import { makeTenant, must, openTestStorage, settle, simulatedClock, testDialects } from '@pond/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Services } from '../services.ts';
+import { createServices, type Services } from '../services.ts';
 import type { Ctx } from '../shared/context.ts';
 import { DAY } from './model.ts';
 
@@ -10,7 +10,11 @@ describe.each(testDialects())('stratification on %s', (dialect) => {
   let close: () => Promise<void>;
 
   beforeAll(async () => {
-    ({ services, close } = await openTestServices(dialect, clock));
+    // A private schema on PostgreSQL: the timers here run on this file's clock, and must neither
+    // fire other files' timers nor have theirs fire these.
+    const opened = await openTestStorage(dialect, { isolated: true });
+    close = opened.close;
+    services = createServices({ storage: opened.storage, clock });
   });
   afterAll(() => close());
 
@@ -246,6 +250,24 @@ describe.each(testDialects())('stratification on %s', (dialect) => {
     // An unchanged model writes nothing and queues nothing.
     const same = must(await services.stratification.update(t.owner, { lifecycle: second.lifecycle }));
     expect(same.version).toBe(2);
+  });
+
+  it('catches up brands never stratified, once', async () => {
+    const t = await tenant();
+    const c = await newCustomer(t.owner, 'Old');
+    // A stage from before stages were computed, and no outbox delivery since.
+    await services.platform.db
+      .updateTable('customers')
+      .set({ lifecycle_stage: '沉睡' })
+      .where('public_id', '=', c)
+      .execute();
+    expect(await services.stratification.catchUp()).toBeGreaterThan(0);
+    await timers();
+    expect(await stage(c)).toBe('new');
+    const model = await services.stratification.get(t.owner);
+    expect(model.run).toMatchObject({ status: 'done', processed: 1 });
+    await services.stratification.catchUp();
+    expect((await services.stratification.get(t.owner)).run?.id).toBe(model.run?.id);
   });
 
   it('refuses models that break their own order, naming the field', async () => {

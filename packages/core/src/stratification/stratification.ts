@@ -183,6 +183,28 @@ export function createStratification(p: Platform, audit: AuditLog) {
       });
     },
 
+    /**
+     * Queues a run for every brand never stratified, such as brands whose customers came before
+     * stratification did; called when a worker starts.
+     */
+    async catchUp(): Promise<number> {
+      const tenants = await db
+        .selectFrom('tenants')
+        .select('id')
+        .where(({ not, exists, selectFrom }) =>
+          not(
+            exists(
+              selectFrom('stratification_runs as r')
+                .select('r.id')
+                .whereRef('r.tenant_id', '=', 'tenants.id'),
+            ),
+          ),
+        )
+        .execute();
+      for (const t of tenants) await p.tx(async (trx) => ok(await runs.queue(trx, t.id)));
+      return tenants.length;
+    },
+
     /** Queues a full run from background work that writes customers in bulk (the demo loader). */
     queueRecompute: (trx: Trx, tenantId: string) => runs.queue(trx, tenantId),
 
