@@ -170,6 +170,12 @@ export const OrgUnitCondition = z.strictObject({
   via: z.enum(['owner', 'store', 'either']).optional(),
 });
 
+/** The customer is a member of one of these WeCom customer groups (群) now. */
+export const CustomerGroupCondition = z.strictObject({
+  kind: z.literal('customer_group'),
+  groupIds: z.array(Id).min(1).max(50),
+});
+
 /** The customer came in through one of these source channels. */
 export const SourceChannelCondition = z.strictObject({
   kind: z.literal('source_channel'),
@@ -193,6 +199,7 @@ export type Rule =
   | z.infer<typeof StoreCondition>
   | z.infer<typeof OrgUnitCondition>
   | z.infer<typeof SourceChannelCondition>
+  | z.infer<typeof CustomerGroupCondition>
   | z.infer<typeof AudienceCondition>
   | z.infer<typeof TagCondition>
   | z.infer<typeof EventCondition>
@@ -214,6 +221,7 @@ export const Rule: z.ZodType<Rule> = z.lazy(() =>
     StoreCondition,
     OrgUnitCondition,
     SourceChannelCondition,
+    CustomerGroupCondition,
     AudienceCondition,
     z.strictObject({ kind: z.enum(['all', 'any']), rules: z.array(Rule).min(1).max(MAX_RULE_NODES) }),
     z.strictObject({ kind: z.literal('not'), rule: Rule }),
@@ -349,6 +357,7 @@ export const ExplainedNode: z.ZodType<ExplainedNode> = z.lazy(() =>
       'store',
       'org_unit',
       'source_channel',
+      'customer_group',
       'audience',
       'all',
       'any',

@@ -77,6 +77,18 @@ export function useAudienceTrends(days = 30) {
   });
 }
 
+/** WeCom customer groups to name in rules: active ones matching `q`, newest first. */
+export function useRuleGroups(q: string) {
+  const { client } = useApi();
+  return useQuery({
+    queryKey: ['rule-groups', q],
+    placeholderData: keepPreviousData,
+    retry: false,
+    queryFn: async () =>
+      (await client.customerGroups.list({ query: { q: q || undefined, status: 'active', limit: 50 } })).data,
+  });
+}
+
 /** The audiences and auto-tag rules whose rules name this audience. */
 export function useAudienceDependants(id: string | undefined) {
   const { client } = useApi();

@@ -97,6 +97,21 @@ export function dependencyOrder<T extends AudienceNode>(audiences: readonly T[])
 export const dependsOn = (rule: Rule, audienceId: string) =>
   audienceRefs(rule, '').some((r) => r.audienceId === audienceId);
 
+/** The WeCom customer groups a rule names. */
+export function groupsNamed(rule: Rule): string[] {
+  switch (rule.kind) {
+    case 'all':
+    case 'any':
+      return rule.rules.flatMap(groupsNamed);
+    case 'not':
+      return groupsNamed(rule.rule);
+    case 'customer_group':
+      return rule.groupIds;
+    default:
+      return [];
+  }
+}
+
 /** Whether a rule places customers by the org tree (which moves as units and staff move). */
 export function usesOrgTree(rule: Rule): boolean {
   switch (rule.kind) {

@@ -102,6 +102,17 @@ export function createAudiences(p: Platform, engine?: AudienceEngine) {
             .execute();
           return { path, kind: r.kind, held, value: [...new Set(rows.map((x) => x.tag_id))] };
         }
+        if (r.kind === 'customer_group') {
+          const rows = await db
+            .selectFrom('wecom_group_members')
+            .select('group_id')
+            .where('tenant_id', '=', tenantId)
+            .where('customer_id', '=', customer.id)
+            .where('status', '=', 'member')
+            .where('group_id', 'in', r.groupIds)
+            .execute();
+          return { path, kind: r.kind, held, value: [...new Set(rows.map((x) => x.group_id))] };
+        }
         if (r.kind === 'org_unit') {
           // What placed the customer in (or out of) the subtree: the owner's unit and the store.
           const where = await one()

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { Rule } from '@pond/contracts';
 import { makeTenant, must, openTestServices, settle, simulatedClock, testDialects } from '@pond/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -191,6 +192,121 @@ describe.each(testDialects())('relationship and audience conditions on %s', (dia
         true,
       ]);
     }
+  });
+
+  describe('WeCom customer groups', () => {
+    const group = async (id: string, members: [string, 'member' | 'left'][]) => {
+      const db = services.platform.db;
+      const tenantId = owner.principal.tenantId;
+      const now = clock.now();
+      await db
+        .insertInto('wecom_groups')
+        .values({
+          id,
+          tenant_id: tenantId,
+          chat_id: `chat-${id}`,
+          name: id,
+          owner_userid: null,
+          owner_staff_id: null,
+          notice: null,
+          status: 'active',
+          member_count: members.length,
+          external_count: members.length,
+          member_version: null,
+          wecom_created_at: null,
+          dismissed_at: null,
+          created_at: now,
+          updated_at: now,
+        })
+        .execute();
+      for (const [name, status] of members) await join(id, name, status);
+    };
+    const join = async (groupId: string, name: string, status: 'member' | 'left') => {
+      const c = await services.platform.db
+        .selectFrom('customers')
+        .select('id')
+        .where('public_id', '=', id[name] ?? '')
+        .executeTakeFirstOrThrow();
+      await services.platform.db
+        .insertInto('wecom_group_members')
+        .values({
+          tenant_id: owner.principal.tenantId,
+          group_id: groupId,
+          member_id: `wm-${name}`,
+          kind: 'external',
+          customer_id: c.id,
+          origin_customer_id: c.id,
+          staff_id: null,
+          name,
+          status,
+          joined_at: clock.now(),
+          join_scene: null,
+          quit_scene: null,
+          left_at: status === 'left' ? clock.now() : null,
+          updated_at: clock.now(),
+        })
+        .execute();
+    };
+    // Ids of their own: the PostgreSQL test database is shared and kept between runs.
+    const G1 = `grp_${randomUUID().slice(0, 8)}`;
+    const G2 = `grp_${randomUUID().slice(0, 8)}`;
+
+    beforeAll(async () => {
+      await group(G1, [
+        ['P', 'member'],
+        ['Q', 'left'],
+      ]);
+      await group(G2, [['R', 'member']]);
+    });
+
+    it('matches current members only, and explains with the groups the customer is in', async () => {
+      expect(await names({ kind: 'customer_group', groupIds: [G1] })).toEqual(['P']);
+      expect(await names({ kind: 'customer_group', groupIds: [G1, G2] })).toEqual(['P', 'R']);
+      expect(await names({ kind: 'not', rule: { kind: 'customer_group', groupIds: [G1] } })).toEqual([
+        'Q',
+        'R',
+        'S',
+      ]);
+      const explained = must(
+        await services.audiences.explain(owner, {
+          customerId: id.R ?? '',
+          rule: { kind: 'customer_group', groupIds: [G1, G2] },
+        }),
+      );
+      expect([explained.held, explained.value]).toEqual([true, [G2]]);
+      const unknown = await services.audiences.preview(owner, {
+        rule: { kind: 'customer_group', groupIds: [G1, 'grp_nope'] },
+      });
+      expect(unknown.ok ? 'accepted' : [unknown.error.code, unknown.error.field]).toEqual([
+        'not_found',
+        'body.rule.groupIds.1',
+      ]);
+    });
+
+    it('refreshes audiences naming a group when WeCom reports its members changed', async () => {
+      const inGroup = must(
+        await services.savedAudiences.create(owner, {
+          name: '群成员',
+          rule: { kind: 'customer_group', groupIds: [G1] },
+          kind: 'dynamic',
+        }),
+      );
+      expect(inGroup.size).toBe(1);
+      await services.platform.tx(async (trx) => {
+        await services.platform.outbox.append(trx, {
+          tenantId: owner.principal.tenantId,
+          type: 'wecom.group_updated',
+          aggregateType: 'wecom_group',
+          aggregateId: G1,
+          payload: {},
+        });
+        return { ok: true, value: null };
+      });
+      await join(G1, 'S', 'member');
+      await settle(services);
+      await settle(services);
+      expect(must(await services.savedAudiences.get(owner, inGroup.id)).size).toBe(2);
+    });
   });
 
   it('follows staff moving between units, through a refresh the move queues', async () => {

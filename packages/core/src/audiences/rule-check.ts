@@ -5,6 +5,7 @@ import {
   RULE_OPS,
   type Rule,
   type RuleFieldType,
+  STRATUM_FIELD_VALUES,
 } from '@pond/contracts';
 import type { Executor, OrgUnitKind } from '@pond/storage';
 import { fail, ok, type Result } from '../shared/result.ts';
@@ -21,11 +22,18 @@ export interface RuleContext {
   readonly staffIds: ReadonlySet<string>;
   readonly units: ReadonlyMap<string, OrgUnitKind>;
   readonly audiences: ReadonlyMap<string, { readonly name: string; readonly archived: boolean }>;
+  /** WeCom customer groups the rule names. */
+  readonly groupIds: ReadonlySet<string>;
 }
 
 /** The staff, org units and audiences a rule names. */
 export function referencesOf(rule: Rule) {
-  const refs = { staffIds: new Set<string>(), unitIds: new Set<string>(), audienceIds: new Set<string>() };
+  const refs = {
+    staffIds: new Set<string>(),
+    unitIds: new Set<string>(),
+    audienceIds: new Set<string>(),
+    groupIds: new Set<string>(),
+  };
   const walk = (r: Rule) => {
     if (r.kind === 'all' || r.kind === 'any') r.rules.forEach(walk);
     else if (r.kind === 'not') walk(r.rule);
@@ -33,6 +41,7 @@ export function referencesOf(rule: Rule) {
     else if (r.kind === 'store') for (const id of r.storeIds) refs.unitIds.add(id);
     else if (r.kind === 'org_unit') for (const id of r.unitIds) refs.unitIds.add(id);
     else if (r.kind === 'audience') refs.audienceIds.add(r.audienceId);
+    else if (r.kind === 'customer_group') for (const id of r.groupIds) refs.groupIds.add(id);
   };
   walk(rule);
   return refs;
@@ -51,7 +60,7 @@ export async function ruleContextOf(
   const refs = rule ? referencesOf(rule) : undefined;
   const named = <T>(ids: Set<string> | undefined, read: (ids?: string[]) => Promise<T[]>) =>
     ids === undefined ? read() : ids.size === 0 ? Promise.resolve([]) : read([...ids]);
-  const [tags, events, staff, units, audiences] = await Promise.all([
+  const [tags, events, staff, units, audiences, groups] = await Promise.all([
     ex.selectFrom('tags').select('id').where('tenant_id', '=', tenantId).execute(),
     ex.selectFrom('event_catalog').select('name').where('tenant_id', '=', tenantId).execute(),
     named(refs?.staffIds, (ids) => {
@@ -69,6 +78,10 @@ export async function ruleContextOf(
         .where('tenant_id', '=', tenantId);
       return (ids ? q.where('id', 'in', ids) : q).execute();
     }),
+    named(refs?.groupIds, (ids) => {
+      const q = ex.selectFrom('wecom_groups').select('id').where('tenant_id', '=', tenantId);
+      return (ids ? q.where('id', 'in', ids) : q).execute();
+    }),
   ]);
   return {
     definitions,
@@ -77,6 +90,7 @@ export async function ruleContextOf(
     staffIds: new Set(staff.map((s) => s.id)),
     units: new Map(units.map((u) => [u.id, u.kind])),
     audiences: new Map(audiences.map((a) => [a.id, { name: a.name, archived: a.archived_at !== null }])),
+    groupIds: new Set(groups.map((g) => g.id)),
   };
 }
 
@@ -107,7 +121,7 @@ const expected: Record<RuleFieldType, string> = {
 
 /**
  * Checks a rule against what the tenant has — fields and their types, tags, event names, staff,
- * stores, org units, audiences — and its size. The first problem names its node
+ * stores, org units, customer groups, audiences — and its size. The first problem names its node
  * (`body.rule.rules.1.value`) and what is wrong.
  */
 export function checkRule(rule: Rule, rc: RuleContext, at = 'body.rule'): Result<Rule> {
@@ -147,6 +161,12 @@ export function checkRule(rule: Rule, rc: RuleContext, at = 'body.rule'): Result
         const bad = (what: string) =>
           fail('invalid_request', `${r.op} on ${r.field} needs ${what}`, { field: `${path}.value` });
         if (r.op === 'exists' || r.op === 'not_exists') return v === undefined ? ok(null) : bad('no value');
+        // Stages, segments and scores have a fixed set of values: any other never matches.
+        const allowed = STRATUM_FIELD_VALUES[r.field];
+        if (allowed && ['eq', 'neq', 'in', 'not_in'].includes(r.op)) {
+          const values: unknown[] = Array.isArray(v) ? v : [v];
+          if (!values.every((x) => allowed.some((a) => a === x))) return bad(`one of ${allowed.join(', ')}`);
+        }
         if (r.op === 'within_last' || r.op === 'before_last') {
           return typeof v === 'number' && Number.isInteger(v) && v >= 1 && v <= 3650
             ? ok(null)
@@ -216,6 +236,12 @@ export function checkRule(rule: Rule, rc: RuleContext, at = 'body.rule'): Result
           }
         }
         return ok(null);
+      case 'customer_group': {
+        const i = r.groupIds.findIndex((id) => !rc.groupIds.has(id));
+        return i < 0
+          ? ok(null)
+          : fail('not_found', 'customer group not found', { field: `${path}.groupIds.${i}` });
+      }
       case 'org_unit': {
         const i = r.unitIds.findIndex((id) => !rc.units.has(id));
         return i < 0 ? ok(null) : fail('not_found', 'org unit not found', { field: `${path}.unitIds.${i}` });

@@ -112,6 +112,15 @@ export function sqlOf(env: RuleEnv) {
       .where('am.audience_id', '=', audienceId)
       .whereRef('am.customer_id', '=', 'customers.id');
 
+  /** The customer's current memberships of these WeCom customer groups. */
+  const groupsOf = (eb: Eb, groupIds: string[]) =>
+    eb
+      .selectFrom('wecom_group_members as gm')
+      .where('gm.tenant_id', '=', tenantId)
+      .whereRef('gm.customer_id', '=', 'customers.id')
+      .where('gm.status', '=', 'member')
+      .where('gm.group_id', 'in', groupIds);
+
   const build = (eb: Eb, r: Rule): Expression<SqlBool> => {
     switch (r.kind) {
       case 'all':
@@ -161,6 +170,8 @@ export function sqlOf(env: RuleEnv) {
         return orgUnit(eb, r);
       case 'source_channel':
         return eb('customers.source_channel', 'in', r.channels);
+      case 'customer_group':
+        return eb.exists(groupsOf(eb, r.groupIds).select('gm.group_id'));
       case 'audience': {
         const member = eb.exists(membership(eb, r.audienceId).select('am.customer_id'));
         return r.match === 'in' ? member : eb.not(member);
@@ -222,8 +233,8 @@ export function sqlOf(env: RuleEnv) {
   };
 
   /**
-   * The value a condition looked at, for one customer row; null for groups, tags and org
-   * subtrees (explain reads those itself). An audience condition looks at when the customer
+   * The value a condition looked at, for one customer row; null for groups, tags, org
+   * subtrees and customer groups (explain reads those itself). An audience condition looks at when the customer
    * entered the audience (null: not a member).
    */
   const value = (eb: Eb, r: Rule): Expression<unknown> | null => {

@@ -21,6 +21,7 @@ import {
   checkNoCycle,
   dependencyOrder,
   dependsOn,
+  groupsNamed,
   usesOrgTree,
 } from './audience-graph.ts';
 import { audiencesOfCustomer, overlapOf } from './audience-reads.ts';
@@ -34,6 +35,8 @@ type Row = Selectable<AudienceTable>;
 const REFRESH_QUEUE = 'audiences.refresh';
 /** Domain events after which customers may sit elsewhere in the org tree. */
 const ORG_TREE_EVENTS = new Set(['org_unit.moved', 'staff.updated', 'staff.departed', 'staff.reinstated']);
+/** Domain events after which a WeCom customer group's members may differ (aggregate: the group). */
+const GROUP_EVENTS = new Set(['wecom.group_created', 'wecom.group_updated', 'wecom.group_dismissed']);
 
 const toAudience = (r: Row): Audience => ({
   id: r.id,
@@ -191,8 +194,13 @@ export function createSavedAudiences(p: Platform, audit: AuditLog, engine?: Audi
       const touched = touchedByTenant(events, { tagsSetByRules: true });
       const changed = membershipChanges(events);
       const orgMoved = new Set(events.filter((e) => ORG_TREE_EVENTS.has(e.type)).map((e) => e.tenantId));
+      const groupsChanged = new Map<string, Set<string>>();
+      for (const e of events.filter((x) => GROUP_EVENTS.has(x.type))) {
+        groupsChanged.set(e.tenantId, (groupsChanged.get(e.tenantId) ?? new Set()).add(e.aggregateId));
+      }
       const lastEvent = events.at(-1)?.id ?? 0;
-      for (const tenantId of new Set([...touched.keys(), ...changed.keys(), ...orgMoved])) {
+      const tenants = [...touched.keys(), ...changed.keys(), ...orgMoved, ...groupsChanged.keys()];
+      for (const tenantId of new Set(tenants)) {
         const rows = await trx
           .selectFrom('audiences')
           .selectAll()
@@ -213,6 +221,10 @@ export function createSavedAudiences(p: Platform, audit: AuditLog, engine?: Audi
           // A unit or staff member moved: who sits in a subtree may have changed for anyone.
           if (orgMoved.has(tenantId) && usesOrgTree(a.rule))
             await enqueueRefresh(trx, a.row, clock.now(), `:org:${lastEvent}`);
+          // A group's members changed: WeCom names the group, not each customer, so in full.
+          const groups = groupsChanged.get(tenantId);
+          if (groups && groupsNamed(a.rule).some((g) => groups.has(g)))
+            await enqueueRefresh(trx, a.row, clock.now(), `:group:${lastEvent}`);
         }
       }
     },

@@ -14,6 +14,7 @@ import { type MessageKey, useI18n } from '../../i18n/i18n.tsx';
 import {
   AudiencePicker,
   ChannelPicker,
+  GroupPicker,
   StaffPicker,
   StorePicker,
   UnitTreePicker,
@@ -300,6 +301,9 @@ export function ConditionRow({
       body = (
         <ChannelPicker value={draft.channels} onChange={(channels) => onChange({ ...draft, channels })} />
       );
+      break;
+    case 'customer_group':
+      body = <GroupPicker value={draft.groupIds} onChange={(groupIds) => onChange({ ...draft, groupIds })} />;
       break;
     case 'audience':
       body = (

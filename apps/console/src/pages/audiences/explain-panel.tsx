@@ -2,7 +2,7 @@ import { CheckCircleTwoTone, CloseCircleTwoTone } from '@ant-design/icons';
 import type { ExplainedNode, Rule } from '@pond/contracts';
 import { Alert, Select, Space, Tree, Typography } from 'antd';
 import { useState } from 'react';
-import { useExplain } from '../../api/use-audiences.ts';
+import { useExplain, useRuleGroups } from '../../api/use-audiences.ts';
 import { useCustomerSearch } from '../../api/use-customers.ts';
 import { useOrgUnits } from '../../api/use-org-units.ts';
 import { useStaffList } from '../../api/use-staff.ts';
@@ -24,6 +24,7 @@ function useShownValue() {
   const { t, language } = useI18n();
   const units = useOrgUnits().data ?? [];
   const staff = useStaffList({}).data?.pages[0]?.data ?? [];
+  const groups = (useRuleGroups('').data ?? []).map((g) => ({ id: g.id, name: g.name ?? g.chatId }));
   const name = (list: readonly { id: string; name: string }[], id: unknown) =>
     typeof id === 'string' ? (list.find((x) => x.id === id)?.name ?? id) : '—';
   return (n: ExplainedNode): string => {
@@ -40,6 +41,8 @@ function useShownValue() {
           store: name(units, placed.storeId),
         });
       }
+      case 'customer_group':
+        return Array.isArray(v) && v.length > 0 ? v.map((g) => name(groups, g)).join('、') : '—';
       case 'audience':
         return typeof v === 'number'
           ? t('audiences.explain.since', { time: formatTime(v, language) })

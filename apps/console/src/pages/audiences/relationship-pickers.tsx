@@ -1,6 +1,6 @@
 import { Select, TreeSelect } from 'antd';
 import { useEffect, useMemo, useState } from 'react';
-import { useSavedAudiences } from '../../api/use-audiences.ts';
+import { useRuleGroups, useSavedAudiences } from '../../api/use-audiences.ts';
 import { useCustomerFacets } from '../../api/use-customers.ts';
 import { useOrgUnits } from '../../api/use-org-units.ts';
 import { useStaffList } from '../../api/use-staff.ts';
@@ -94,6 +94,35 @@ export function ChannelPicker({ value, onChange }: Many) {
       onChange={onChange}
       tokenSeparators={[',', '，']}
       options={facets.map((f) => ({ value: f.value, label: `${f.value} (${f.count})` }))}
+    />
+  );
+}
+
+/** WeCom customer groups, searched by name on the server. */
+export function GroupPicker({ value, onChange }: Many) {
+  const { t } = useI18n();
+  const [q, setQ] = useState('');
+  const found = useRuleGroups(q).data;
+  const [known, setKnown] = useState<ReadonlyMap<string, string>>(new Map());
+  useEffect(() => {
+    if (found?.length)
+      setKnown((k) => new Map([...k, ...found.map((g) => [g.id, g.name ?? g.chatId] as const)]));
+  }, [found]);
+  return (
+    <Select
+      mode="multiple"
+      showSearch
+      filterOption={false}
+      onSearch={setQ}
+      aria-label={t('audiences.pickGroups')}
+      placeholder={t('audiences.pickGroups')}
+      style={{ minWidth: 240 }}
+      value={value}
+      onChange={onChange}
+      options={[...new Set([...(found ?? []).map((g) => g.id), ...value])].map((id) => ({
+        value: id,
+        label: known.get(id) ?? id,
+      }))}
     />
   );
 }

@@ -15,6 +15,7 @@ export type Draft =
   | { kind: 'store'; storeIds: string[] }
   | { kind: 'org_unit'; unitIds: string[]; via: 'either' | 'owner' | 'store' }
   | { kind: 'source_channel'; channels: string[] }
+  | { kind: 'customer_group'; groupIds: string[] }
   | { kind: 'audience'; audienceId?: string; match: 'in' | 'not_in' }
   /** A condition the builder has no editor for (kept as it is, shown, and removable). */
   | { kind: 'other'; rule: Rule };
@@ -29,6 +30,7 @@ export const KINDS = [
   'store',
   'org_unit',
   'source_channel',
+  'customer_group',
   'audience',
 ] as const;
 export type DraftKind = (typeof KINDS)[number];
@@ -47,6 +49,8 @@ export function newDraft(kind: DraftKind): Draft {
       return { kind, unitIds: [], via: 'either' };
     case 'source_channel':
       return { kind, channels: [] };
+    case 'customer_group':
+      return { kind, groupIds: [] };
     case 'audience':
       return { kind, match: 'in' };
     default:
@@ -92,6 +96,8 @@ export function draftToRule(d: Draft): Rule | null {
         : null;
     case 'source_channel':
       return d.channels.length > 0 ? d : null;
+    case 'customer_group':
+      return d.groupIds.length > 0 ? d : null;
     case 'audience':
       return d.audienceId ? { kind: 'audience', audienceId: d.audienceId, match: d.match } : null;
     case 'other':
@@ -125,6 +131,8 @@ export function ruleToDraft(r: Rule): Draft {
       return { kind: 'org_unit', unitIds: [...r.unitIds], via: r.via ?? 'either' };
     case 'source_channel':
       return { kind: 'source_channel', channels: [...r.channels] };
+    case 'customer_group':
+      return { kind: 'customer_group', groupIds: [...r.groupIds] };
     case 'audience':
       return { kind: 'audience', audienceId: r.audienceId, match: r.match };
     default:

@@ -1,6 +1,6 @@
 import type { OrgUnit, Rule } from '@pond/contracts';
 import { Tree, Typography } from 'antd';
-import { useSavedAudiences } from '../../api/use-audiences.ts';
+import { useRuleGroups, useSavedAudiences } from '../../api/use-audiences.ts';
 import { useStaffList } from '../../api/use-staff.ts';
 import { useTagGroups } from '../../api/use-tags.ts';
 import { useI18n } from '../../i18n/i18n.tsx';
@@ -17,6 +17,7 @@ export function RuleOutline({ rule, units }: { rule: Rule; units: readonly OrgUn
   const audiences = useSavedAudiences().data ?? [];
   const staff = useStaffList({}).data?.pages[0]?.data ?? [];
   const tags = (useTagGroups().data ?? []).flatMap((g) => g.tags);
+  const groups = (useRuleGroups('').data ?? []).map((g) => ({ id: g.id, name: g.name ?? g.chatId }));
   const name = (list: readonly { id: string; name: string }[], id: string) =>
     list.find((x) => x.id === id)?.name ?? id;
   const names = (list: readonly { id: string; name: string }[], ids: readonly string[]) =>
@@ -39,6 +40,8 @@ export function RuleOutline({ rule, units }: { rule: Rule; units: readonly OrgUn
         return `${names(units, r.unitIds)} · ${t(`audiences.via.${r.via ?? 'either'}`)}`;
       case 'source_channel':
         return r.channels.join('、');
+      case 'customer_group':
+        return names(groups, r.groupIds);
       case 'audience':
         return `${t(`audiences.member.${r.match}`)} ${name(audiences, r.audienceId)}`;
       default:
