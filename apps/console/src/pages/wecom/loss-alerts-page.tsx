@@ -119,7 +119,7 @@ export function LossAlertsPage() {
               key: 'staff',
               render: (_: unknown, a) => a.staff?.name ?? <code>{a.staffUserId}</code>,
             },
-            { title: t('loss.status'), key: 'kind', render: (_: unknown, a) => t(`loss.kind.${a.kind}`) },
+            { title: t('loss.kind'), key: 'kind', render: (_: unknown, a) => t(`loss.kind.${a.kind}`) },
             {
               title: t('loss.task'),
               key: 'task',
