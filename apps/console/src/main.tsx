@@ -29,7 +29,9 @@ import { StratificationPage } from './pages/stratification/stratification-page.t
 import { AutoTagsPage } from './pages/tags/auto-tags-page.tsx';
 import { TagsPage } from './pages/tags/tags-page.tsx';
 import { CustomerGroupsPage } from './pages/wecom/customer-groups-page.tsx';
+import { LiveCodesPage } from './pages/wecom/live-codes/live-codes-page.tsx';
 import { LossAlertsPage } from './pages/wecom/loss-alerts-page.tsx';
+import { SuccessionPage } from './pages/wecom/succession/succession-page.tsx';
 import { WeComSettingsPage } from './pages/wecom/wecom-settings-page.tsx';
 
 const router = createBrowserRouter([
@@ -57,6 +59,8 @@ const router = createBrowserRouter([
       { path: 'wecom/settings', element: <WeComSettingsPage /> },
       { path: 'wecom/loss-alerts', element: <LossAlertsPage /> },
       { path: 'wecom/groups', element: <CustomerGroupsPage /> },
+      { path: 'wecom/live-codes', element: <LiveCodesPage /> },
+      { path: 'wecom/succession', element: <SuccessionPage /> },
       { path: 'org', element: <OrgPage /> },
       { path: 'access/users', element: <UsersPage /> },
       { path: 'access/roles', element: <RolesPage /> },

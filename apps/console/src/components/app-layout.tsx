@@ -10,6 +10,8 @@ import {
   KeyOutlined,
   PieChartOutlined,
   ProfileOutlined,
+  QrcodeOutlined,
+  SwapOutlined,
   TagsOutlined,
   TeamOutlined,
   ThunderboltOutlined,
@@ -56,6 +58,7 @@ const NAV: readonly NavItem[] = [
     icon: <ProfileOutlined />,
     permission: 'customers.read',
   },
+  { path: '/wecom/live-codes', label: 'menu.liveCodes', icon: <QrcodeOutlined />, permission: 'wecom.read' },
   { path: '/wecom/loss-alerts', label: 'menu.lossAlerts', icon: <AlertOutlined />, permission: 'wecom.read' },
   {
     path: '/wecom/groups',
@@ -63,6 +66,7 @@ const NAV: readonly NavItem[] = [
     icon: <CommentOutlined />,
     permission: 'wecom.read',
   },
+  { path: '/wecom/succession', label: 'menu.succession', icon: <SwapOutlined />, permission: 'wecom.manage' },
   {
     path: '/wecom/settings',
     label: 'menu.wecomSettings',

@@ -6,11 +6,18 @@
 import * as audiences from './audiences.ts';
 import * as stratification from './stratification.ts';
 import * as wecom from './wecom.ts';
+import * as wecomLiveCodes from './wecom-live-codes.ts';
 
-export const moduleZhCN = { ...audiences.zhCN, ...stratification.zhCN, ...wecom.zhCN } as const;
+export const moduleZhCN = {
+  ...audiences.zhCN,
+  ...stratification.zhCN,
+  ...wecom.zhCN,
+  ...wecomLiveCodes.zhCN,
+} as const;
 
 export const moduleEn: Record<keyof typeof moduleZhCN, string> = {
   ...audiences.en,
   ...stratification.en,
   ...wecom.en,
+  ...wecomLiveCodes.en,
 };
