@@ -94,18 +94,20 @@ export async function ingestRoutes(app: FastifyInstance, services: Services, opt
         field: 'body.batch',
       });
     }
-    inFlight++;
-    try {
-      const messages = type === undefined ? (b.batch as unknown[]) : [body];
-      const r = await services.ingest.ingest(source, messages, type, {
-        context: b.context,
-        sentAt: b.sentAt,
-      });
-      if (!r.ok) return sendFailure(reply, r.error);
-      return reply.send({ success: true, ...r.value });
-    } finally {
-      inFlight--;
-    }
+    const messages = type === undefined ? (b.batch as unknown[]) : [body];
+    // The body's size as parsed (not when it came compressed), so small requests skip
+    // measuring each message.
+    const encoding = request.headers['content-encoding'];
+    const length = Number(request.headers['content-length']);
+    const r = await services.ingest.ingest(source, messages, type, {
+      context: b.context,
+      sentAt: b.sentAt,
+      ...((!encoding || encoding === 'identity') && Number.isSafeInteger(length) && length >= 0
+        ? { bytes: length }
+        : {}),
+    });
+    if (!r.ok) return sendFailure(reply, r.error);
+    return reply.send({ success: true, ...r.value });
   }
 
   await app.register(async (scope) => {

@@ -35,27 +35,27 @@ describe.each(testDialects())('ingestion of concurrent requests on %s', (dialect
     const t0 = clock.now() - 60_000;
     const at = (s: number) => new Date(t0 + s * 1000).toISOString();
     const track = (extra: Record<string, unknown>) => ({ type: 'track', event: 'Viewed', ...extra });
+    const batch = (source: typeof sa, messages: unknown[]) =>
+      services.ingest.ingest(source, messages, undefined);
     const outcomes = await Promise.all([
-      services.ingest.ingest(sa, [
+      batch(sa, [
         track({ userId: `u-${u}`, messageId: 'm1', timestamp: at(1) }),
         track({ userId: `u-${u}`, messageId: 'm2', timestamp: at(2) }),
       ]),
       // m2 again: the first request of the transaction that sent it keeps it.
-      services.ingest.ingest(sa, [
+      batch(sa, [
         track({ userId: `u-${u}`, messageId: 'm2', timestamp: at(2) }),
         track({ userId: `u-${u}`, messageId: 'm3', timestamp: at(3) }),
       ]),
-      services.ingest.ingest(sa, [
-        { type: 'page', anonymousId: `a-${u}`, name: 'Home', messageId: 'm4', timestamp: at(4) },
-      ]),
+      batch(sa, [{ type: 'page', anonymousId: `a-${u}`, name: 'Home', messageId: 'm4', timestamp: at(4) }]),
       // Links the anonymous visitor to the user: the two profiles merge.
-      services.ingest.ingest(sa, [
+      batch(sa, [
         { type: 'alias', userId: `u-${u}`, previousId: `a-${u}`, messageId: 'm5', timestamp: at(5) },
       ]),
-      services.ingest.ingest(sa, [track({ anonymousId: `a-${u}`, messageId: 'm6', timestamp: at(6) })]),
+      batch(sa, [track({ anonymousId: `a-${u}`, messageId: 'm6', timestamp: at(6) })]),
       // The same messageId and user in another tenant are another message and another person.
-      services.ingest.ingest(sb, [track({ userId: `u-${u}`, messageId: 'm1', timestamp: at(1) })]),
-      services.ingest.ingest(sa, [{ type: 'track', userId: `u-${u}` }]),
+      batch(sb, [track({ userId: `u-${u}`, messageId: 'm1', timestamp: at(1) })]),
+      batch(sa, [{ type: 'track', userId: `u-${u}` }]),
     ]);
     expect(
       outcomes.map((o) => o.ok && [o.value.accepted, o.value.duplicates, o.value.rejected.length]),
@@ -123,7 +123,9 @@ describe.each(testDialects())('ingestion of concurrent requests on %s', (dialect
       properties: { n: i },
       messageId: `o${i}`,
     }));
-    await Promise.all([0, 10, 20].map((i) => services.ingest.ingest(source, sent.slice(i, i + 10))));
+    await Promise.all(
+      [0, 10, 20].map((i) => services.ingest.ingest(source, sent.slice(i, i + 10), undefined)),
+    );
     const events = await services.platform.db
       .selectFrom('events')
       .select(['id', 'customer_id', 'name'])

@@ -6,7 +6,7 @@ import { identityKey, identityOwners, resolveCustomer, touchActivities } from '.
 import type { Platform } from '../platform/platform.ts';
 import { ok, type Result } from '../shared/result.ts';
 import { tallyCatalog, writeCatalog } from './catalog.ts';
-import { isRejection, type ParsedMessage, parseSegmentMessage } from './segment-message.ts';
+import { isRejection, MAX_EVENT_BYTES, type ParsedMessage, parseSegmentMessage } from './segment-message.ts';
 import { createBatchWriter } from './write-group.ts';
 
 export const MAX_BATCH_EVENTS = 2500;
@@ -282,13 +282,14 @@ export function createIngest(p: Platform) {
   return {
     /**
      * `type` is the endpoint's type for single calls, undefined for batches (each message
-     * carries its own). `common` holds a batch's top-level context and sentAt.
+     * carries its own). `common` holds a batch's top-level context and sentAt, and the size
+     * of the request body in bytes when known.
      */
     async ingest(
       source: IngestSource,
       raws: readonly unknown[],
       type: string | undefined,
-      common: { context?: unknown; sentAt?: unknown } = {},
+      common: { context?: unknown; sentAt?: unknown; bytes?: number } = {},
     ): Promise<Result<IngestOutcome>> {
       const receivedAt = clock.now();
       const rejected: IngestOutcome['rejected'] = [];
@@ -303,6 +304,9 @@ export function createIngest(p: Platform) {
           });
         }
       } else {
+        // A message is never larger than its request (its share of a batch's context
+        // included), so a small request needs no message measured.
+        const checkSize = !(common.bytes !== undefined && common.bytes <= MAX_EVENT_BYTES);
         raws.forEach((raw, index) => {
           const merged =
             common.context && typeof raw === 'object' && raw !== null
@@ -314,7 +318,7 @@ export function createIngest(p: Platform) {
                   },
                 }
               : raw;
-          const m = parseSegmentMessage(merged, type, receivedAt, common.sentAt);
+          const m = parseSegmentMessage(merged, type, receivedAt, common.sentAt, checkSize);
           if (isRejection(m)) {
             const messageId =
               typeof (raw as { messageId?: unknown })?.messageId === 'string'

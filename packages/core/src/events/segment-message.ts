@@ -61,17 +61,20 @@ function profileFrom(traits: Record<string, unknown>): ProfilePatch {
  * Validates one message of the Segment HTTP Tracking API and normalizes it. `type` comes
  * from the endpoint for single calls and from the message inside a batch. Clock skew is
  * corrected as Segment does: timestamp = receivedAt − (sentAt − originalTimestamp).
+ * `checkSize: false` skips measuring the message when the caller knows it is small enough
+ * (its whole request is).
  */
 export function parseSegmentMessage(
   raw: unknown,
   type: string | undefined,
   receivedAt: number,
   batchSentAt?: unknown,
+  checkSize = true,
 ): ParsedMessage | Rejection {
   if (!isObject(raw)) return { reason: 'each message must be a JSON object', field: '' };
   const kind = (type ?? raw.type) as SegmentType;
   if (!SEGMENT_TYPES.includes(kind)) return { reason: `unknown type "${String(raw.type)}"`, field: 'type' };
-  if (Buffer.byteLength(JSON.stringify(raw)) > MAX_EVENT_BYTES) {
+  if (checkSize && Buffer.byteLength(JSON.stringify(raw)) > MAX_EVENT_BYTES) {
     return { reason: `the message is larger than ${MAX_EVENT_BYTES / 1024} KB`, field: '' };
   }
   const userId = idOf(raw.userId);

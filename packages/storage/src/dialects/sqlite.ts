@@ -86,31 +86,53 @@ const quote = (name: string) => `"${name.replace(/"/g, '""')}"`;
  * Bulk inserts on the connection itself: one prepared statement per shape, run once per row
  * without leaving the engine between rows. better-sqlite3 has a single connection, which
  * the caller's transaction holds while this runs, so the rows land in that transaction.
+ * Returned columns are taken from the row itself and the generated `id` from the insert,
+ * which is cheaper than `returning`; `returning` is used only for other columns.
  */
 function bulkInserter(sqlite: SqliteDatabase.Database) {
   const statements = new Map<string, SqliteDatabase.Statement>();
-  return async (_trx: unknown, insert: BulkInsert, rows: readonly (readonly unknown[])[]) => {
-    const out: Record<string, unknown>[] = [];
-    if (rows.length === 0) return out;
-    const text = [
-      `insert into ${quote(insert.table)} (${insert.columns.map(([c]) => quote(c)).join(', ')})`,
-      `values (${insert.columns.map(() => '?').join(', ')})`,
-      insert.onConflictDoNothing
-        ? `on conflict (${insert.onConflictDoNothing.map(quote).join(', ')}) do nothing`
-        : '',
-      insert.returning?.length ? `returning ${insert.returning.map(quote).join(', ')}` : '',
-    ].join(' ');
+  const prepare = (text: string) => {
     let statement = statements.get(text);
     if (!statement) {
       statement = sqlite.prepare(text);
       statements.set(text, statement);
     }
-    if (insert.returning?.length) {
+    return statement;
+  };
+  return async (_trx: unknown, insert: BulkInsert, rows: readonly (readonly unknown[])[]) => {
+    const out: Record<string, unknown>[] = [];
+    if (rows.length === 0) return out;
+    const names = insert.columns.map(([c]) => c);
+    const returning = insert.returning ?? [];
+    const fromRow = returning.every((c) => c === 'id' || names.includes(c));
+    const text = [
+      `insert into ${quote(insert.table)} (${names.map(quote).join(', ')})`,
+      `values (${names.map(() => '?').join(', ')})`,
+      insert.onConflictDoNothing
+        ? `on conflict (${insert.onConflictDoNothing.map(quote).join(', ')}) do nothing`
+        : '',
+      returning.length > 0 && !fromRow ? `returning ${returning.map(quote).join(', ')}` : '',
+    ].join(' ');
+    const statement = prepare(text);
+    if (returning.length === 0) {
+      for (const row of rows) statement.run(row as unknown[]);
+    } else if (fromRow) {
+      const at = returning.map((c) => names.indexOf(c));
+      for (const row of rows) {
+        const info = statement.run(row as unknown[]);
+        if (info.changes === 0) continue;
+        const r: Record<string, unknown> = {};
+        for (const [i, c] of returning.entries()) {
+          r[c] = at[i] === -1 ? Number(info.lastInsertRowid) : row[at[i] as number];
+        }
+        out.push(r);
+      }
+    } else {
       for (const row of rows) {
         const r = statement.get(row as unknown[]) as Record<string, unknown> | undefined;
         if (r) out.push(r);
       }
-    } else for (const row of rows) statement.run(row as unknown[]);
+    }
     return out;
   };
 }
