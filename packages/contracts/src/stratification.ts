@@ -155,3 +155,12 @@ export const CustomerStratification = z.object({
   nextChangeAt: Timestamp.nullable(),
 });
 export type CustomerStratification = z.infer<typeof CustomerStratification>;
+
+/** The values rule fields kept by stratification can take; rules comparing with others are refused. */
+export const STRATUM_FIELD_VALUES: Readonly<Record<string, readonly (string | number)[]>> = {
+  lifecycleStage: LIFECYCLE_STAGES,
+  rfmSegment: RFM_SEGMENTS,
+  rfmRecency: [1, 2, 3, 4, 5],
+  rfmFrequency: [1, 2, 3, 4, 5],
+  rfmMonetary: [1, 2, 3, 4, 5],
+};

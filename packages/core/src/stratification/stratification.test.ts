@@ -1,3 +1,4 @@
+import type { Rule } from '@pond/contracts';
 import { makeTenant, must, openTestStorage, settle, simulatedClock, testDialects } from '@pond/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createServices, type Services } from '../services.ts';
@@ -181,6 +182,22 @@ describe.each(testDialects())('stratification on %s', (dialect) => {
       }),
     );
     expect(preview.count).toBe(1);
+    // Values a stage, segment or score never takes are refused where they are.
+    const refusals: [Rule, string][] = [
+      [{ kind: 'attribute', field: 'lifecycleStage', op: 'eq', value: 'vip' }, 'body.rule.value'],
+      [
+        { kind: 'attribute', field: 'rfmSegment', op: 'in', value: ['important_value', 'x'] },
+        'body.rule.value',
+      ],
+      [{ kind: 'attribute', field: 'rfmRecency', op: 'eq', value: 6 }, 'body.rule.value'],
+    ];
+    for (const [rule, field] of refusals) {
+      const refused = await services.audiences.preview(t.owner, { rule });
+      expect(refused.ok ? 'accepted' : [refused.error.code, refused.error.field]).toEqual([
+        'invalid_request',
+        field,
+      ]);
+    }
     const audience = must(
       await services.savedAudiences.create(t.owner, {
         name: '沉睡',
