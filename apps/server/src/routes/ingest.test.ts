@@ -106,6 +106,22 @@ describe.each(testDialects())('Segment-compatible ingestion on %s', (dialect) =>
     );
   });
 
+  it('stops accepting a key as soon as its source is disabled or the key rotated', async () => {
+    const s = await f.services.sources.create(tenant.owner, { name: 'Kiosk' });
+    if (!s.ok) throw new Error('setup');
+    const send = (key: string) =>
+      post('/v1/track', { userId: 'kiosk', event: 'E', messageId: uid() }, { authorization: basic(key) });
+    expect((await send(s.value.writeKey)).statusCode).toBe(200);
+    const rotated = await f.services.sources.update(tenant.owner, s.value.id, { rotateKey: true });
+    if (!rotated.ok) throw new Error('rotate');
+    expect((await send(s.value.writeKey)).statusCode).toBe(401);
+    expect((await send(rotated.value.writeKey)).statusCode).toBe(200);
+    await f.services.sources.update(tenant.owner, s.value.id, { disabled: true });
+    expect((await send(rotated.value.writeKey)).statusCode).toBe(401);
+    await f.services.sources.update(tenant.owner, s.value.id, { disabled: false });
+    expect((await send(rotated.value.writeKey)).statusCode).toBe(200);
+  });
+
   it('keeps the valid messages of a batch and reports the others', async () => {
     const u = uid();
     const res = await post('/v1/batch', {

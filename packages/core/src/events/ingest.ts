@@ -117,8 +117,10 @@ export function createIngest(p: Platform) {
    * carried forward to the messages after them.
    */
   async function resolveAll(trx: Trx, tenantId: string, fresh: readonly Fresh[]) {
-    // Activity times are written before OneID may merge, so a merge (and its undo) sees the
-    // profiles as they would be had the messages been stored one by one.
+    // Activity times are written before OneID may merge a profile holding messages of this
+    // transaction, so a merge (and its undo) sees the profiles as they would be had the
+    // messages been stored one by one. Only a known profile can be merged: a message whose
+    // identities are all new makes a new profile.
     let touched = 0;
     const touchSoFar = async (upTo: number) => {
       if (upTo > touched) await touchActivities(trx, dialect, spansOf(fresh.slice(touched, upTo)));
@@ -142,7 +144,7 @@ export function createIngest(p: Platform) {
           continue;
         }
       }
-      await touchSoFar(i);
+      if (ids?.some((id) => owner.has(identityKey(id))) ?? true) await touchSoFar(i);
       if (m.type === 'identify') definitions ??= await definitionsOf(trx, tenantId);
       const r = await resolveCustomer(trx, deps, {
         tenantId,

@@ -19,8 +19,22 @@ const toSource = (r: Row): Source => ({
 
 const newWriteKey = () => `wk_${randomToken(18)}`;
 
+/**
+ * How long an enabled write key is remembered without asking the database. A change made in
+ * this process (disable, rotate) takes effect at once; one made by another server process
+ * sharing the database takes effect within this time.
+ */
+export const WRITE_KEY_CACHE_MS = 5_000;
+
 export function createSources(p: Platform, audit: AuditLog) {
   const { db, clock } = p;
+  // Enabled sources by write key: every ingest request looks its key up.
+  const known = new Map<string, { source: { id: string; tenantId: string }; until: number }>();
+  let generation = 0;
+  const forget = () => {
+    generation++;
+    known.clear();
+  };
   return {
     async list(ctx: Ctx): Promise<Source[]> {
       const rows = await db
@@ -54,8 +68,9 @@ export function createSources(p: Platform, audit: AuditLog) {
       });
     },
 
-    update(ctx: Ctx, id: string, input: UpdateSource): Promise<Result<Source>> {
-      return p.tx(async (trx) => {
+    async update(ctx: Ctx, id: string, input: UpdateSource): Promise<Result<Source>> {
+      forget();
+      const r = await p.tx(async (trx) => {
         const row = await trx
           .selectFrom('sources')
           .selectAll()
@@ -88,16 +103,29 @@ export function createSources(p: Platform, audit: AuditLog) {
         });
         return ok(toSource(next));
       });
+      // Lookups that read the row before the commit must not keep what they read.
+      forget();
+      return r;
     },
 
     /** The enabled source a write key belongs to, if any. */
     async byWriteKey(writeKey: string): Promise<{ id: string; tenantId: string } | null> {
+      const now = Date.now();
+      const hit = known.get(writeKey);
+      if (hit && hit.until > now) return hit.source;
+      const seen = generation;
       const row = await db
         .selectFrom('sources')
         .select(['id', 'tenant_id', 'disabled_at'])
         .where('write_key', '=', writeKey)
         .executeTakeFirst();
-      return row && row.disabled_at === null ? { id: row.id, tenantId: row.tenant_id } : null;
+      if (!row || row.disabled_at !== null) {
+        known.delete(writeKey);
+        return null;
+      }
+      const source = { id: row.id, tenantId: row.tenant_id };
+      if (seen === generation) known.set(writeKey, { source, until: now + WRITE_KEY_CACHE_MS });
+      return source;
     },
   };
 }
