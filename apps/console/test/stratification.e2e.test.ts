@@ -92,7 +92,7 @@ describe.runIf(browserAvailable())('stratification in the console', () => {
     await page.getByRole('img', { name: 'RFM 分群分布' }).waitFor();
     // Two of the three have ordered; one has not.
     const unscored = page.locator('.ant-statistic', { hasText: '未下单（无 RFM 评分）' });
-    await expect.poll(() => unscored.locator('.ant-statistic-content').innerText()).toBe('1');
+    await expect.poll(() => unscored.locator('.ant-statistic-content').textContent()).toBe('1');
     await page.screenshot({ path: '/tmp/pond-console-stratification.png', fullPage: true });
 
     // At risk after more days than churned: the server names the field and the form shows it.
