@@ -270,6 +270,25 @@ export type CustomerGroupMember = z.infer<typeof CustomerGroupMember>;
 export const CustomerGroupDetail = CustomerGroup.extend({ members: z.array(CustomerGroupMember) });
 export type CustomerGroupDetail = z.infer<typeof CustomerGroupDetail>;
 
+export const WeComSync = z.object({
+  id: Id,
+  status: z.enum(['queued', 'running', 'done', 'failed']),
+  /** Contacts first (members' customers and relationships), then customer groups. */
+  phase: z.enum(['contacts', 'groups', 'done']),
+  /** Members with customer contact enabled, and how many of them are done. */
+  members: z.number().int(),
+  membersDone: z.number().int(),
+  relationships: z.number().int(),
+  customersCreated: z.number().int(),
+  groups: z.number().int(),
+  /** The last error; the sync retries from where it stopped. */
+  error: z.string().nullable(),
+  createdAt: Timestamp,
+  updatedAt: Timestamp,
+  finishedAt: Timestamp.nullable(),
+});
+export type WeComSync = z.infer<typeof WeComSync>;
+
 export const CallbackIdParams = z.strictObject({ id: z.coerce.number().int().positive() });
 
 /** The WeCom endpoints of the `/api/v1` API, spread into the catalog by `api.ts`. */
@@ -398,6 +417,28 @@ export const wecomApi = {
       permission: 'wecom.read',
       params: IdParams,
       response: CustomerGroupDetail,
+    }),
+  },
+  wecomSync: {
+    latest: endpoint({
+      method: 'GET',
+      path: '/api/v1/wecom/sync',
+      summary: 'The latest full sync from WeCom with its progress',
+      tag: 'wecom',
+      auth: 'principal',
+      permission: 'wecom.manage',
+      response: z.object({ sync: WeComSync.nullable() }),
+    }),
+    start: endpoint({
+      method: 'POST',
+      path: '/api/v1/wecom/sync',
+      summary:
+        'Start a full sync: every member’s customers and relationships, then customer groups (resumable)',
+      tag: 'wecom',
+      auth: 'principal',
+      permission: 'wecom.manage',
+      response: WeComSync,
+      status: 202,
     }),
   },
   customerWeCom: {

@@ -168,6 +168,18 @@ describe.each(testDialects())('audit log on %s', (dialect) => {
         target: failedCallbackId,
       };
     }),
+    'wecomSync.start': scenario('wecom.sync_started', ['status'], async () => {
+      await wecomSeed();
+      // A secret makes a sync possible; nothing listens on port 9, so its job only fails.
+      must(
+        await f.services.wecom.config.save(ownerCtx, {
+          ...TEST_CORP,
+          secret: 'audit-secret-0123456789',
+          apiBaseUrl: 'http://127.0.0.1:9',
+        }),
+      );
+      return { method: 'POST', url: '/api/v1/wecom/sync', target: '' };
+    }),
     'lossAlerts.update': scenario('wecom.loss_alert_updated', ['status'], async () => {
       const { lossAlertId } = await wecomSeed();
       return {

@@ -4,7 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import { implement } from '../http/implement.ts';
 
 export function wecomRoutes(app: FastifyInstance, services: Services) {
-  const { config, inbox, lossAlerts, views } = services.wecom;
+  const { config, inbox, lossAlerts, views, fullSync } = services.wecom;
   implement(app, services, api.wecomConfig.get, ({ ctx }) => config.get(ctx));
   implement(app, services, api.wecomConfig.save, ({ ctx, body }) => config.save(ctx, body));
   implement(app, services, api.wecomConfig.check, ({ ctx }) => config.check(ctx));
@@ -19,5 +19,7 @@ export function wecomRoutes(app: FastifyInstance, services: Services) {
   );
   implement(app, services, api.customerGroups.list, ({ ctx, query }) => views.groups(ctx, query));
   implement(app, services, api.customerGroups.get, ({ ctx, params }) => views.group(ctx, params.id));
+  implement(app, services, api.wecomSync.latest, ({ ctx }) => fullSync.latest(ctx));
+  implement(app, services, api.wecomSync.start, ({ ctx }) => fullSync.start(ctx));
   implement(app, services, api.customerWeCom.get, ({ ctx, params }) => views.ofCustomer(ctx, params.id));
 }

@@ -10,6 +10,10 @@ export type WeComGateway = Pick<
   | 'checkConnection'
   | 'getExternalContact'
   | 'getGroupChat'
+  // Full sync (SPEC §3.2, §3.4, §3.11).
+  | 'listFollowUsers'
+  | 'batchGetByUser'
+  | 'listGroupChats'
   // Live codes (SPEC §3.5, §3.7, §3.8).
   | 'addContactWay'
   | 'updateContactWay'

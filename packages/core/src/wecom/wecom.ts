@@ -3,6 +3,7 @@ import type { AuditLog } from '../audit/audit-log.ts';
 import type { Customers } from '../customers/customers.ts';
 import type { Platform } from '../platform/platform.ts';
 import { configRow, createWeComConfig, openConfig } from './config.ts';
+import { createFullSync } from './full-sync.ts';
 import type { WeComGatewayFactory } from './gateway.ts';
 import { createInbox } from './inbox.ts';
 import { createLossAlerts } from './loss-alerts.ts';
@@ -31,17 +32,19 @@ export type WeCom = ReturnType<typeof createWeCom>;
  */
 export function createWeCom(p: Platform, audit: AuditLog, customers: Customers, deps: WeComDeps) {
   const box = createSecretBox(deps.secretKey ?? randomBytes(32));
+  /** The REST client for a tenant's stored connection; null without a usable app secret. */
+  async function gatewayOf(tenantId: string) {
+    const row = await configRow(p.db, tenantId);
+    const connection = row ? openConfig(row, box).connection : null;
+    return connection ? deps.gateway(connection) : null;
+  }
   return {
     config: createWeComConfig(p, audit, { box, gateway: deps.gateway, publicUrl: deps.publicUrl ?? null }),
     receiver: createReceiver(p, box),
     inbox: createInbox(p, audit, { box, gateway: deps.gateway }),
     lossAlerts: createLossAlerts(p, audit),
     views: createWeComViews(p, customers),
-    /** The REST client for a tenant's stored connection; null without a usable app secret. */
-    async gatewayOf(tenantId: string) {
-      const row = await configRow(p.db, tenantId);
-      const connection = row ? openConfig(row, box).connection : null;
-      return connection ? deps.gateway(connection) : null;
-    },
+    fullSync: createFullSync(p, audit, gatewayOf),
+    gatewayOf,
   };
 }

@@ -37,6 +37,7 @@ import type {
   WeComLossAlertTable,
   WeComRelationshipTable,
   WeComReplayGuardTable,
+  WeComSyncTable,
   WeComTagChangeTable,
 } from './wecom.ts';
 import type {
@@ -101,6 +102,7 @@ export interface Database {
   wecom_groups: WeComGroupTable;
   wecom_group_members: WeComGroupMemberTable;
   wecom_tag_changes: WeComTagChangeTable;
+  wecom_syncs: WeComSyncTable;
   wecom_live_codes: WeComLiveCodeTable;
   wecom_live_code_adds: WeComLiveCodeAddTable;
   wecom_transfers: WeComTransferTable;

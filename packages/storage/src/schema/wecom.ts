@@ -171,3 +171,23 @@ export interface WeComReplayGuardTable {
   nonce: string;
   seen_at: number;
 }
+
+/** A full sync from WeCom: contacts with their relationships, then customer groups. */
+export interface WeComSyncTable {
+  id: string;
+  tenant_id: string;
+  status: 'queued' | 'running' | 'done' | 'failed';
+  phase: 'contacts' | 'groups' | 'done';
+  /** JSON: where the sync resumes (member list, member-set index, cursors). */
+  state: string;
+  members: number;
+  members_done: number;
+  relationships: number;
+  customers_created: number;
+  groups: number;
+  error: string | null;
+  created_by: string;
+  created_at: number;
+  updated_at: number;
+  finished_at: number | null;
+}

@@ -1,0 +1,94 @@
+import { weComGateways } from '@pond/core';
+import { makeTenant, testDialects } from '@pond/testing';
+import { startWeComEmulator, type WeComEmulator } from '@pond/wecom';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type HttpFixture, httpFixture, type SessionCaller } from '../testing/http-fixture.ts';
+
+/** A full sync of the emulated corp through the API: contacts and relationships, then groups. */
+describe.each(testDialects())('WeCom full sync on %s', (dialect) => {
+  let f: HttpFixture;
+  let emulator: WeComEmulator;
+  let owner: SessionCaller;
+  let tenantId: string;
+
+  beforeAll(async () => {
+    emulator = await startWeComEmulator({ seed: 23, generate: { staff: 5, customers: 30, groups: 3 } });
+    f = await httpFixture(dialect, { deps: { wecomGateway: weComGateways() } });
+    const t = await makeTenant(f.services);
+    tenantId = t.tenantId;
+    owner = await f.signIn(t.ownerEmail);
+    const saved = await owner.call('PUT', '/api/v1/wecom/config', {
+      corpId: emulator.corpId,
+      secret: emulator.secret,
+      token: 'SyncToken1',
+      encodingAesKey: 'SyncKey0123456789abcdefghijklmnopqrstuvwxyz',
+      apiBaseUrl: emulator.url,
+    });
+    expect(saved.status).toBe(200);
+    // One member is known to Pond: the customers they follow get them as owner.
+    const first = [...emulator.corp.users.values()].find((u) => u.customerContact && u.status === 1);
+    await owner.call('POST', '/api/v1/staff', {
+      name: first?.name ?? 'x',
+      orgUnitId: t.rootUnitId,
+      wecomUserId: first?.userId,
+    });
+  });
+  afterAll(async () => {
+    await emulator?.close();
+    await f?.close();
+  });
+
+  it('brings every visible relationship and group into Pond, and a second run creates nobody', async () => {
+    const started = await owner.call('POST', '/api/v1/wecom/sync');
+    expect(started.status).toBe(202);
+    expect((await owner.call('POST', '/api/v1/wecom/sync')).status).toBe(409);
+    await f.services.platform.jobs.runDue();
+    const done = (await owner.call('GET', '/api/v1/wecom/sync')).json.sync;
+    const visibleMembers = new Set(
+      [...emulator.corp.users.values()]
+        .filter((u) => u.status === 1 && u.customerContact)
+        .map((u) => u.userId),
+    );
+    const follows = [...emulator.corp.follows.values()].filter((r) => visibleMembers.has(r.userId));
+    const externals = new Set(follows.map((r) => r.externalUserId));
+    expect(done).toMatchObject({
+      status: 'done',
+      phase: 'done',
+      members: visibleMembers.size,
+      membersDone: visibleMembers.size,
+    });
+    expect(done.relationships).toBe(follows.length);
+    expect(done.groups).toBe(emulator.corp.groups.size);
+    const db = f.services.platform.db;
+    const rels = await db
+      .selectFrom('wecom_relationships')
+      .select(['external_userid', 'status'])
+      .where('tenant_id', '=', tenantId)
+      .execute();
+    expect(rels).toHaveLength(follows.length);
+    expect(new Set(rels.map((r) => r.external_userid))).toEqual(externals);
+    const groups = await owner.call('GET', '/api/v1/wecom/groups?limit=50');
+    expect(groups.json.data).toHaveLength(emulator.corp.groups.size);
+
+    const customersBefore = (
+      await db
+        .selectFrom('customers')
+        .select((eb) => eb.fn.countAll().as('n'))
+        .where('tenant_id', '=', tenantId)
+        .executeTakeFirstOrThrow()
+    ).n;
+    f.clock.advance(60_000);
+    expect((await owner.call('POST', '/api/v1/wecom/sync')).status).toBe(202);
+    await f.services.platform.jobs.runDue();
+    const again = (await owner.call('GET', '/api/v1/wecom/sync')).json.sync;
+    expect(again).toMatchObject({ status: 'done', customersCreated: 0, relationships: follows.length });
+    const customersAfter = (
+      await db
+        .selectFrom('customers')
+        .select((eb) => eb.fn.countAll().as('n'))
+        .where('tenant_id', '=', tenantId)
+        .executeTakeFirstOrThrow()
+    ).n;
+    expect(Number(customersAfter)).toBe(Number(customersBefore));
+  });
+});

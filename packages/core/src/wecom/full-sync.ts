@@ -1,0 +1,289 @@
+import type { WeComSync } from '@pond/contracts';
+import type { WeComSyncTable } from '@pond/storage';
+import type { ContactRelation, GroupChat } from '@pond/wecom';
+import type { Selectable } from 'kysely';
+import type { AuditLog } from '../audit/audit-log.ts';
+import type { Platform } from '../platform/platform.ts';
+import type { Ctx } from '../shared/context.ts';
+import { newId } from '../shared/ids.ts';
+import { fail, ok, type Result } from '../shared/result.ts';
+import { customerOfExternal, staffByUserId, upsertRelationship } from './contacts.ts';
+import type { WeComGateway } from './gateway.ts';
+import { applyChatEvent } from './groups.ts';
+
+type Row = Selectable<WeComSyncTable>;
+
+export const SYNC_QUEUE = 'wecom.full_sync';
+/** Pages one job handles before handing over to the next (a job's lease is 5 minutes). */
+const PAGES_PER_JOB = 40;
+/** WeCom takes at most 100 members per batch/get_by_user (SPEC §3.4). */
+const MEMBER_SET = 100;
+
+interface SyncState {
+  /** Members with customer contact enabled, fetched once at the start. */
+  members?: string[];
+  /** Index of the first member of the current set of 100. */
+  set: number;
+  /** batch/get_by_user cursor within the current set. */
+  cursor: string;
+  /** groupchat/list cursor. */
+  groupCursor: string;
+}
+
+const toSync = (r: Row): WeComSync => ({
+  id: r.id,
+  status: r.status,
+  phase: r.phase,
+  members: r.members,
+  membersDone: r.members_done,
+  relationships: r.relationships,
+  customersCreated: r.customers_created,
+  groups: r.groups,
+  error: r.error,
+  createdAt: r.created_at,
+  updatedAt: r.updated_at,
+  finishedAt: r.finished_at,
+});
+
+/**
+ * The full sync: every member with customer contact, their customers page by page
+ * (batch/get_by_user → customers, identities and relationships), then every customer group
+ * with its members. Each page commits with the position to resume from, so a crash or a
+ * restart continues where it stopped; progress is on the sync row. Callbacks keep the data
+ * current afterwards.
+ */
+export function createFullSync(
+  p: Platform,
+  audit: AuditLog,
+  gatewayOf: (tenantId: string) => Promise<WeComGateway | null>,
+) {
+  const { db, clock } = p;
+
+  async function save(id: string, set: Partial<Row>) {
+    await db
+      .updateTable('wecom_syncs')
+      .set({ ...set, updated_at: clock.now() })
+      .where('id', '=', id)
+      .execute();
+  }
+
+  async function contactsPage(row: Row, state: SyncState, gateway: WeComGateway): Promise<boolean> {
+    const members = state.members ?? [];
+    if (state.set >= members.length) {
+      await save(row.id, { phase: 'groups', members_done: members.length, state: JSON.stringify(state) });
+      return true;
+    }
+    const set = members.slice(state.set, state.set + MEMBER_SET);
+    const page = await gateway.batchGetByUser(set, state.cursor, 100);
+    let created = 0;
+    await p.tx(async (trx) => {
+      for (const relation of page.items) created += await applyRelation(trx, row.tenant_id, relation);
+      const next: SyncState = page.nextCursor
+        ? { ...state, cursor: page.nextCursor }
+        : { ...state, set: state.set + MEMBER_SET, cursor: '' };
+      await trx
+        .updateTable('wecom_syncs')
+        .set({
+          state: JSON.stringify(next),
+          members_done: Math.min(next.set, members.length),
+          relationships: row.relationships + page.items.length,
+          customers_created: row.customers_created + created,
+          updated_at: clock.now(),
+        })
+        .where('id', '=', row.id)
+        .execute();
+      return ok(null);
+    });
+    return true;
+  }
+
+  /** One (customer, member) relation; returns 1 when it created the customer. */
+  async function applyRelation(
+    trx: Parameters<Parameters<Platform['tx']>[0]>[0],
+    tenantId: string,
+    r: ContactRelation,
+  ) {
+    const now = clock.now();
+    const f = r.followInfo;
+    const staff = await staffByUserId(trx, tenantId, f.userId);
+    const before = await trx
+      .selectFrom('customer_identities')
+      .select('customer_id')
+      .where('tenant_id', '=', tenantId)
+      .where('type', '=', 'wecom_external_userid')
+      .where('value', '=', r.externalContact.externalUserId)
+      .executeTakeFirst();
+    const addedAt = f.createTime ? f.createTime * 1000 : now;
+    const customer = await customerOfExternal(trx, p, tenantId, r.externalContact.externalUserId, addedAt, {
+      name: r.externalContact.name,
+      unionid: r.externalContact.unionId,
+      staff,
+      state: f.state || undefined,
+    });
+    await upsertRelationship(
+      trx,
+      tenantId,
+      {
+        customerId: customer.id,
+        externalUserId: r.externalContact.externalUserId,
+        staffUserId: f.userId.toLowerCase(),
+        staffId: staff?.id ?? null,
+      },
+      addedAt,
+      {
+        status: 'active',
+        remark: f.remark || null,
+        description: f.description || null,
+        state: f.state || null,
+        addWay: f.addWay,
+        addedAt,
+      },
+      now,
+    );
+    return before ? 0 : 1;
+  }
+
+  async function groupsPage(row: Row, state: SyncState, gateway: WeComGateway): Promise<boolean> {
+    const page = await gateway.listGroupChats({ cursor: state.groupCursor, limit: 100 });
+    const details: GroupChat[] = [];
+    for (const g of page.items) details.push(await gateway.getGroupChat(g.chatId));
+    await p.tx(async (trx) => {
+      for (const chat of details) {
+        // Members are reconciled as of now; a sync records no join events (they happened before).
+        await applyChatEvent(
+          trx,
+          p,
+          row.tenant_id,
+          {
+            kind: 'chat_create',
+            chatId: chat.chatId,
+            event: 'change_external_chat',
+            changeType: 'create',
+            corpId: '',
+            createTime: 0,
+            dedupKey: '',
+            raw: {},
+          },
+          chat,
+        );
+      }
+      const done = !page.nextCursor;
+      await trx
+        .updateTable('wecom_syncs')
+        .set({
+          state: JSON.stringify({ ...state, groupCursor: page.nextCursor }),
+          groups: row.groups + details.length,
+          ...(done && { phase: 'done', status: 'done', finished_at: clock.now() }),
+          updated_at: clock.now(),
+        })
+        .where('id', '=', row.id)
+        .execute();
+      return ok(null);
+    });
+    return !page.nextCursor ? false : true;
+  }
+
+  /** Runs up to PAGES_PER_JOB pages, then queues the next job; failures retry from the saved position. */
+  async function run(id: string, attempt: number, maxAttempts: number): Promise<void> {
+    const start = await db.selectFrom('wecom_syncs').selectAll().where('id', '=', id).executeTakeFirst();
+    if (!start || start.status === 'done' || start.status === 'failed') return;
+    try {
+      const gateway = await gatewayOf(start.tenant_id);
+      if (!gateway) throw new Error('no usable app secret is configured');
+      if (start.status === 'queued') await save(id, { status: 'running' });
+      for (let pages = 0; pages < PAGES_PER_JOB; pages++) {
+        const row = await db
+          .selectFrom('wecom_syncs')
+          .selectAll()
+          .where('id', '=', id)
+          .executeTakeFirstOrThrow();
+        const state = JSON.parse(row.state) as SyncState;
+        if (row.phase === 'contacts' && !state.members) {
+          const members = await gateway.listFollowUsers();
+          await save(id, { members: members.length, state: JSON.stringify({ ...state, members }) });
+          continue;
+        }
+        const more =
+          row.phase === 'contacts'
+            ? await contactsPage(row, state, gateway)
+            : row.phase === 'groups'
+              ? await groupsPage(row, state, gateway)
+              : false;
+        if (!more) return;
+      }
+      await p.jobs.enqueue({ queue: SYNC_QUEUE, tenantId: start.tenant_id, payload: { id }, maxAttempts: 6 });
+    } catch (e) {
+      const message = e instanceof Error ? e.message : String(e);
+      await save(id, {
+        error: message.slice(0, 1000),
+        ...(attempt >= maxAttempts && { status: 'failed', finished_at: clock.now() }),
+      });
+      throw e;
+    }
+  }
+
+  p.jobs.handle(SYNC_QUEUE, async (payload, job) => run(String(payload.id), job.attempt, 6));
+
+  return {
+    async latest(ctx: Ctx): Promise<{ sync: WeComSync | null }> {
+      const row = await db
+        .selectFrom('wecom_syncs')
+        .selectAll()
+        .where('tenant_id', '=', ctx.principal.tenantId)
+        .orderBy('created_at', 'desc')
+        .orderBy('id', 'desc')
+        .executeTakeFirst();
+      return { sync: row ? toSync(row) : null };
+    },
+
+    async start(ctx: Ctx): Promise<Result<WeComSync>> {
+      const tenantId = ctx.principal.tenantId;
+      // Read before the transaction: SQLite has one connection, which the transaction holds.
+      if (!(await gatewayOf(tenantId)))
+        return fail('conflict', 'a full sync reads from WeCom: save the app secret first');
+      return p.tx(async (trx) => {
+        const running = await trx
+          .selectFrom('wecom_syncs')
+          .select('id')
+          .where('tenant_id', '=', tenantId)
+          .where('status', 'in', ['queued', 'running'])
+          .executeTakeFirst();
+        if (running) return fail('conflict', 'a full sync is already running');
+        const now = clock.now();
+        const row: Row = {
+          id: newId('wsy', now),
+          tenant_id: tenantId,
+          status: 'queued',
+          phase: 'contacts',
+          state: JSON.stringify({ set: 0, cursor: '', groupCursor: '' } satisfies SyncState),
+          members: 0,
+          members_done: 0,
+          relationships: 0,
+          customers_created: 0,
+          groups: 0,
+          error: null,
+          created_by: ctx.principal.id,
+          created_at: now,
+          updated_at: now,
+          finished_at: null,
+        };
+        await trx.insertInto('wecom_syncs').values(row).execute();
+        await p.jobs.enqueue({ queue: SYNC_QUEUE, tenantId, payload: { id: row.id }, maxAttempts: 6 }, trx);
+        await audit.record(trx, ctx, {
+          action: 'wecom.sync_started',
+          targetType: 'wecom_sync',
+          targetId: row.id,
+          after: { status: 'queued' },
+        });
+        await p.outbox.append(trx, {
+          tenantId,
+          type: 'wecom.sync_started',
+          aggregateType: 'wecom_sync',
+          aggregateId: row.id,
+          payload: {},
+        });
+        return ok(toSync(row));
+      });
+    },
+  };
+}
