@@ -128,11 +128,13 @@ describe.each(testDialects())('succession against the WeCom emulator on %s', (di
     const owner = await e.services.platform.db
       .selectFrom('customer_identities as i')
       .innerJoin('customers as c', 'c.id', 'i.customer_id')
-      .select('c.owner_staff_id')
+      .select(['c.owner_staff_id', 'c.name'])
       .where('i.tenant_id', '=', e.t.tenantId)
       .where('i.value', '=', rest[0] ?? '')
       .executeTakeFirst();
     expect(owner?.owner_staff_id).toBe(e.staff.get(receiver));
+    // Pond had not met this customer: the record made on takeover carries WeCom's name.
+    expect(owner?.name).toBe(e.emulator.corp.customers.get(rest[0] ?? '')?.name);
   });
 
   it('retries a refused customer and tracks the new outcome', async () => {

@@ -230,6 +230,7 @@ export function createTransferJobs(p: Platform, wecom: WeCom) {
     t: TransferRow,
     item: { id: number; wecom_id: string; customer_id: number | null },
     at: number,
+    profile: { name?: string; unionid?: string },
   ) {
     const now = clock.now();
     await trx
@@ -239,7 +240,7 @@ export function createTransferJobs(p: Platform, wecom: WeCom) {
       .execute();
     // A customer Pond had not seen yet (never synced) becomes a profile now: the brand keeps them.
     const customerId =
-      item.customer_id ?? (await customerOfExternal(trx, p, t.tenant_id, item.wecom_id, at)).id;
+      item.customer_id ?? (await customerOfExternal(trx, p, t.tenant_id, item.wecom_id, at, profile)).id;
     if (item.customer_id === null)
       await trx
         .updateTable('wecom_transfer_items')
@@ -343,8 +344,15 @@ export function createTransferJobs(p: Platform, wecom: WeCom) {
       }
       const at = r.takeoverTime > 0 ? r.takeoverTime * 1000 : clock.now();
       if (r.status === 1) {
+        // A customer Pond has not met yet: WeCom's profile gives the new record its name.
+        const profile: { name?: string; unionid?: string } = {};
+        if (item.customer_id === null) {
+          const detail = await gateway.getExternalContact(item.wecom_id).catch(() => null);
+          if (detail?.externalContact.name) profile.name = detail.externalContact.name;
+          if (detail?.externalContact.unionId) profile.unionid = detail.externalContact.unionId;
+        }
         await p.tx(async (trx) => {
-          await takenOver(trx, t, item, at);
+          await takenOver(trx, t, item, at, profile);
           return ok(null);
         });
       } else {

@@ -147,7 +147,12 @@ export function TransfersCard() {
                   dataIndex: 'status',
                   render: (s: TransferItemStatus) => <Tag color={ITEM_COLOR[s]}>{t(`sc.item.${s}`)}</Tag>,
                 },
-                { title: t('sc.error'), dataIndex: 'error', render: (e: string | null) => e ?? '' },
+                {
+                  title: t('sc.error'),
+                  key: 'error',
+                  // Refusals and limits are said by the status; WeCom's own words explain failures.
+                  render: (_: unknown, i) => (i.status === 'failed' ? i.error : null),
+                },
                 {
                   title: t('sc.takeoverAt'),
                   dataIndex: 'takeoverAt',
