@@ -1,21 +1,17 @@
 import { createServices, type Services } from '@pond/core';
-import { createApp, testConfig } from '@pond/server';
-import { makeTenant, openTestStorage, TEST_PASSWORD, type TestTenant } from '@pond/testing';
-import type { FastifyInstance } from 'fastify';
-import type { Browser, Page } from 'playwright-core';
+import { makeTenant, openTestStorage, type TestTenant } from '@pond/testing';
+import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { browserAvailable, launchChromium } from './browser.ts';
-import { ensureConsoleBuilt } from './ensure-built.ts';
+import { browserAvailable } from './browser.ts';
+import { type ConsoleSession, openConsole } from './console-session.ts';
 
 const DAY = 86_400_000;
 
 describe.runIf(browserAvailable())('stratification in the console', () => {
-  let app: FastifyInstance;
   let services: Services;
   let tenant: TestTenant;
-  let browser: Browser;
+  let session: ConsoleSession;
   let page: Page;
-  let url: string;
   let close: () => Promise<void>;
   let loyalId: string;
 
@@ -27,7 +23,6 @@ describe.runIf(browserAvailable())('stratification in the console', () => {
   };
 
   beforeAll(async () => {
-    const consoleDist = ensureConsoleBuilt();
     const opened = await openTestStorage('sqlite');
     close = opened.close;
     services = createServices({ storage: opened.storage, clock: { now: () => Date.now() } });
@@ -56,35 +51,19 @@ describe.runIf(browserAvailable())('stratification in the console', () => {
         .execute();
     }
     await work();
-    app = await createApp({ config: testConfig(), services, consoleDist });
-    url = await app.listen({ host: '127.0.0.1', port: 0 });
-    browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1400, height: 1000 }, reducedMotion: 'reduce' });
-    page.setDefaultTimeout(10_000);
+    session = await openConsole(services);
+    page = session.page;
   }, 180_000);
 
-  afterEach(async (ctx) => {
-    if (ctx.task.result?.state === 'fail') {
-      await page.screenshot({ path: `/tmp/pond-e2e-failure-${ctx.task.name.replace(/\W+/g, '-')}.png` });
-    }
-  });
+  afterEach((ctx) => session.screenshotFailure(ctx.task));
 
   afterAll(async () => {
-    await browser?.close();
-    await app?.close();
+    await session?.close();
     await close?.();
   });
 
   it('shows the distributions, refuses a bad rule on its field, saves and recomputes with progress', async () => {
-    await page.goto(`${url}/stratification`);
-    await page.waitForURL('**/sign-in');
-    await page.getByLabel('邮箱或手机号').fill(tenant.ownerEmail);
-    await page.getByLabel('密码').fill(TEST_PASSWORD);
-    await page
-      .getByRole('button', { name: '登 录' })
-      .or(page.getByRole('button', { name: '登录' }))
-      .click();
-    await page.waitForURL('**/customers');
+    await session.signIn(tenant.ownerEmail);
     await page.getByRole('menuitem', { name: '客户分层' }).click();
     await page.getByText('当前使用默认规则').waitFor();
     await page.getByRole('img', { name: '生命周期阶段分布' }).waitFor();
@@ -116,7 +95,7 @@ describe.runIf(browserAvailable())('stratification in the console', () => {
   });
 
   it('shows the stage, the checks behind it and the RFM scores on the customer 360', async () => {
-    await page.goto(`${url}/customers/${loyalId}`);
+    await page.goto(`${session.url}/customers/${loyalId}`);
     const card = page.locator('.ant-card', { hasText: '判断过程' });
     await card.getByText('忠诚', { exact: true }).first().waitFor();
     await card.getByText('重要价值客户').waitFor();
