@@ -120,6 +120,18 @@ describe.runIf(browserAvailable())('WeCom in the console', () => {
     await card.getByText('渠道：poster-01', { exact: false }).waitFor();
   }, 90_000);
 
+  it('runs a full sync and shows its progress', async () => {
+    await page.getByRole('menuitem', { name: '企业微信设置' }).click();
+    await page.getByRole('button', { name: '开始同步' }).click();
+    await page.getByTestId('wecom-sync').waitFor();
+    await work();
+    const sync = page.getByTestId('wecom-sync');
+    await sync.getByText('已完成').waitFor();
+    await sync.getByText('全部完成').waitFor();
+    const latest = await services.wecom.fullSync.latest(tenant.owner);
+    expect(latest.sync?.relationships).toBeGreaterThan(0);
+  });
+
   it('lists customer groups with their members', async () => {
     const externals = [...emulator.corp.customers.keys()].slice(0, 2);
     const created = await emulator.corp.createGroup({

@@ -130,3 +130,25 @@ export function useCustomerWeCom(customerId: string) {
     queryFn: () => client.customerWeCom.get({ params: { id: customerId } }),
   });
 }
+
+export function useWeComSync() {
+  const { client } = useApi();
+  return useQuery({
+    queryKey: ['wecom-sync'],
+    queryFn: () => client.wecomSync.latest(),
+    // Follows a running sync every 2 s.
+    refetchInterval: (q) => {
+      const s = q.state.data?.sync?.status;
+      return s === 'queued' || s === 'running' ? 2000 : false;
+    },
+  });
+}
+
+export function useStartWeComSync() {
+  const { client } = useApi();
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: () => client.wecomSync.start(),
+    onSuccess: (sync) => queryClient.setQueryData(['wecom-sync'], { sync }),
+  });
+}

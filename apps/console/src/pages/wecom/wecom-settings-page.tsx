@@ -32,6 +32,7 @@ import { errorText, showFieldError } from '../../components/api-error.ts';
 import { formatTime } from '../../components/format.ts';
 import { useI18n } from '../../i18n/i18n.tsx';
 import { CallbackInbox, RejectionList } from './callback-inbox.tsx';
+import { SyncCard } from './sync-card.tsx';
 
 const ICON: Record<WeComCheckItem['status'], React.ReactNode> = {
   ok: <CheckCircleTwoTone twoToneColor="#52c41a" />,
@@ -211,6 +212,7 @@ export function WeComSettingsPage() {
           </Card>
         </Col>
       </Row>
+      <SyncCard canSync={Boolean(c?.secret)} />
       <CallbackInbox lastReceivedAt={stats.data?.lastReceivedAt ?? null} />
       <RejectionList />
     </Space>
