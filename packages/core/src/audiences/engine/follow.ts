@@ -3,7 +3,7 @@ import type { Selectable } from 'kysely';
 import type { OutboxEvent } from '../../platform/outbox.ts';
 import { chunked, customersTouched } from '../matching.ts';
 import { type LeafTopic, markDirty } from './leaf-cache.ts';
-import { type TenantIndex, tagsOf } from './tenant-index.ts';
+import { customersAfter, type TenantIndex, tagsOf } from './tenant-index.ts';
 
 const BATCH = 2_000;
 const PAGE = 20_000;
@@ -116,14 +116,14 @@ export async function catchUp(ex: Executor, index: TenantIndex, now: number): Pr
           .execute()),
       );
     }
-    const added = await ex
+    // Customers written without a domain event (bulk loads): only asked for when the highest
+    // id of all moved past this tenant's.
+    const top = await ex
       .selectFrom('customers')
-      .selectAll()
-      .where('tenant_id', '=', index.tenantId)
-      .where('id', '>', startMax)
-      .orderBy('id')
-      .limit(PAGE)
-      .execute();
+      .select((eb) => eb.fn.max('id').as('id'))
+      .executeTakeFirst();
+    const added =
+      Number(top?.id ?? 0) > startMax ? await customersAfter(ex, index.tenantId, startMax, PAGE) : [];
     const allTags = await tagsOf(ex, index.tenantId, [...work.allTags], now);
     const pairTags = [];
     for (const [tagId, ids] of work.pairs) {
