@@ -10,6 +10,7 @@ describe.each(testDialects())('succession against the WeCom emulator on %s', (di
   let receiver: string;
   let customers: string[];
   let transferId: string;
+  let chatId: string;
 
   beforeAll(async () => {
     const opened = await openTestStorage(dialect);
@@ -22,6 +23,14 @@ describe.each(testDialects())('succession against the WeCom emulator on %s', (di
     receiver = byCount.at(-1)?.u ?? '';
     customers = e.emulator.corp.followsOf(leaver).map((f) => f.externalUserId);
     expect(customers.length).toBeGreaterThanOrEqual(3);
+    chatId = (
+      await e.emulator.corp.createGroup({
+        owner: leaver,
+        name: '老客群',
+        externalUserIds: customers.slice(0, 2),
+      })
+    ).chatId;
+    await e.drain();
     e.emulator.corp.staffLeaves(leaver);
     must(await e.services.staff.depart(e.t.owner, e.staff.get(leaver) ?? '', {}));
   });
@@ -162,6 +171,32 @@ describe.each(testDialects())('succession against the WeCom emulator on %s', (di
       .where('target_id', '=', transferId)
       .execute();
     expect(audit.map((a) => a.action).sort()).toEqual(['wecom.transfer_retried', 'wecom.transfer_started']);
+  });
+
+  it('hands a departed owner’s groups over, and names WeCom’s refusal for a group it does not know', async () => {
+    const assets = await e.services.wecomSuccession.assets(e.t.owner, 'resigned', leaver);
+    expect(assets.groups.map((g) => [g.chatId, g.name, g.memberCount])).toEqual([[chatId, '老客群', 3]]);
+    const created = must(
+      await e.services.wecomSuccession.create(e.t.owner, {
+        kind: 'resigned',
+        handoverUserId: leaver,
+        takeoverStaffId: e.staff.get(receiver) ?? '',
+        chatIds: [chatId, 'wrNoSuchGroup0001'],
+      }),
+    );
+    transferId = created.id;
+    await e.drain();
+    const s = await statuses();
+    expect(s).toEqual({ [chatId]: ['taken_over', null], wrNoSuchGroup0001: ['failed', 90501] });
+    expect((await detail()).status).toBe('done');
+    expect(e.emulator.corp.groups.get(chatId)?.owner).toBe(receiver);
+    const group = await e.services.platform.db
+      .selectFrom('wecom_groups')
+      .select(['owner_userid', 'owner_staff_id'])
+      .where('tenant_id', '=', e.t.tenantId)
+      .where('chat_id', '=', chatId)
+      .executeTakeFirstOrThrow();
+    expect(group).toEqual({ owner_userid: receiver, owner_staff_id: e.staff.get(receiver) });
   });
 
   it('moves an active member’s customers with the transfer message (in service)', async () => {
