@@ -13,6 +13,7 @@ const CHUNK = 1_000;
  * customers never holds one job past its lease, and a crash resumes after the last chunk.
  */
 const SLICE_MS = 20_000;
+const MAX_ATTEMPTS = 5;
 
 type Row = Selectable<StratificationRunTable>;
 
@@ -52,6 +53,7 @@ export function createRuns(p: Platform) {
         queue: RECOMPUTE_QUEUE,
         tenantId,
         payload: { runId },
+        maxAttempts: MAX_ATTEMPTS,
         dedupeKey: `${RECOMPUTE_QUEUE}:${runId}:${cursor}`,
       },
       trx,
@@ -150,8 +152,7 @@ export function createRuns(p: Platform) {
       })
       .then((r) => r.ok && r.value);
 
-  p.jobs.handle(RECOMPUTE_QUEUE, async (payload) => {
-    const runId = Number(payload.runId);
+  async function work(runId: number) {
     const started = Date.now();
     while (await step(runId)) {
       if (Date.now() - started < SLICE_MS) continue;
@@ -165,6 +166,24 @@ export function createRuns(p: Platform) {
         return ok(null);
       });
       return;
+    }
+  }
+
+  p.jobs.handle(RECOMPUTE_QUEUE, async (payload, job) => {
+    const runId = Number(payload.runId);
+    try {
+      await work(runId);
+    } catch (e) {
+      // The job queue keeps the error; the run says it failed once no attempt is left.
+      if (job.attempt >= MAX_ATTEMPTS) {
+        await p.db
+          .updateTable('stratification_runs')
+          .set({ status: 'failed', finished_at: clock.now() })
+          .where('id', '=', runId)
+          .where('status', 'in', ['queued', 'running'])
+          .execute();
+      }
+      throw e;
     }
   });
 

@@ -287,6 +287,31 @@ describe.each(testDialects())('stratification on %s', (dialect) => {
     expect((await services.stratification.get(t.owner)).run?.id).toBe(model.run?.id);
   });
 
+  it('marks a run failed once its job has no attempt left', async () => {
+    const t = await tenant();
+    await newCustomer(t.owner, 'F');
+    const run = must(await services.stratification.recompute(t.owner));
+    // A model the run cannot read makes every attempt fail.
+    await services.platform.db
+      .insertInto('stratification_models')
+      .values({ tenant_id: t.tenantId, lifecycle: '{', rfm: '{', version: 0, updated_at: clock.now() })
+      .execute();
+    for (let attempt = 1; attempt <= 5; attempt++) {
+      await timers();
+      const now = await services.platform.db
+        .selectFrom('stratification_runs')
+        .select('status')
+        .where('public_id', '=', run.id)
+        .executeTakeFirstOrThrow();
+      expect([attempt, now.status]).toEqual([attempt, attempt < 5 ? 'queued' : 'failed']);
+      clock.advance(60_000);
+    }
+    await services.platform.db
+      .deleteFrom('stratification_models')
+      .where('tenant_id', '=', t.tenantId)
+      .execute();
+  });
+
   it('refuses models that break their own order, naming the field', async () => {
     const t = await tenant();
     const model = await services.stratification.get(t.owner);
