@@ -46,6 +46,7 @@ describe.runIf(browserAvailable())('stratification in the console', () => {
           total_spend: spend,
           last_order_at: lastOrderAt,
           last_active_at: lastOrderAt,
+          first_seen_at: lastOrderAt === null ? Date.now() : lastOrderAt - 100 * DAY,
         })
         .where('public_id', '=', created.value.customer.id)
         .execute();
@@ -90,7 +91,8 @@ describe.runIf(browserAvailable())('stratification in the console', () => {
 
     // The worker runs the recompute; the page follows it to the end.
     await work();
-    await page.getByText(/上次重新计算完成于/).waitFor();
+    // 回头客, inactive for 40 days, is now at risk; the charts follow.
+    await page.getByText(/上次重新计算完成于.*1 位客户的分层发生变化/).waitFor();
     await page.getByText('规则版本 1', { exact: false }).waitFor();
   });
 
@@ -101,5 +103,13 @@ describe.runIf(browserAvailable())('stratification in the console', () => {
     await card.getByText('重要价值客户').waitFor();
     await card.getByText('订单 8 笔，阈值 3 笔').waitFor();
     await page.screenshot({ path: '/tmp/pond-console-customer-stratification.png', fullPage: true });
+  });
+
+  it('reads in English too', async () => {
+    await page.getByRole('button', { name: 'English' }).click();
+    await page.getByRole('menuitem', { name: 'Stratification' }).click();
+    await page.getByText('Customers by lifecycle stage').first().waitFor();
+    await page.getByText('Lifecycle rules').waitFor();
+    await page.screenshot({ path: '/tmp/pond-console-stratification-en.png', fullPage: true });
   });
 });

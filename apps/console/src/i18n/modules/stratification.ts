@@ -138,7 +138,7 @@ export const en: Record<keyof typeof zhCN, string> = {
   'stratification.version': 'Rules version {version}, updated {at}',
   'stratification.run.queued': 'Waiting to recompute…',
   'stratification.run.running': 'Recomputing: {processed} / {total}',
-  'stratification.run.done': 'Last recompute finished {at}; {changed} customers changed',
+  'stratification.run.done': 'Last recompute finished {at}; customers changed: {changed}',
   'stratification.run.superseded': 'The last recompute was superseded by newer rules',
   'stratification.run.failed': 'The last recompute failed',
   'stratification.card': 'Stratification',
