@@ -65,6 +65,7 @@ export async function seedLiveCodeAndTransfer(
       target: 'customer',
       wecom_id: `wm${mark.replace(/[^A-Za-z0-9]/g, '')}`,
       customer_id: null,
+      origin_customer_id: null,
       status: 'refused',
       errcode: null,
       error: 'the customer refused the transfer',

@@ -19,6 +19,8 @@ export const TABLES_FOLLOWING_MERGES = [
   'wecom_relationships',
   'wecom_loss_alerts',
   'wecom_group_members',
+  'wecom_live_code_adds',
+  'wecom_transfer_items',
 ] as const;
 
 /** Standard fields a merge fills on the survivor when the survivor has none. */

@@ -13,6 +13,7 @@ import * as wecom from './20261124110000_wecom.ts';
 import * as wecomSync from './20261124110100_wecom_sync.ts';
 import * as audienceArchiveAndSizes from './20261124120000_audience_archive_and_sizes.ts';
 import * as wecomLiveCodesSuccession from './20261124140000_wecom_live_codes_succession.ts';
+import * as wecomLiveCodeMerges from './20261124140100_wecom_live_code_merges.ts';
 
 export interface PondMigration {
   up(db: Kysely<unknown>, dialect: DialectInfo): Promise<void>;
@@ -36,4 +37,5 @@ export const migrations: Record<string, PondMigration> = {
   '20261124110100_wecom_sync': wecomSync,
   '20261124120000_audience_archive_and_sizes': audienceArchiveAndSizes,
   '20261124140000_wecom_live_codes_succession': wecomLiveCodesSuccession,
+  '20261124140100_wecom_live_code_merges': wecomLiveCodeMerges,
 };

@@ -47,6 +47,8 @@ export interface WeComLiveCodeAddTable {
   /** The inbox callback it came from. */
   callback_id: number;
   customer_id: number | null;
+  /** The profile the row first landed on (for un-merge). */
+  origin_customer_id: number | null;
   external_userid: string;
   staff_userid: string;
   staff_id: string | null;
@@ -91,6 +93,8 @@ export interface WeComTransferItemTable {
   /** external_userid or chat_id. */
   wecom_id: string;
   customer_id: number | null;
+  /** The profile the row first landed on (for un-merge). */
+  origin_customer_id: number | null;
   status: WeComTransferItemStatus;
   errcode: number | null;
   error: string | null;

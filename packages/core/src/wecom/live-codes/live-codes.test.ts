@@ -138,6 +138,21 @@ describe.each(testDialects())('live codes against the WeCom emulator on %s', (di
     expect(adds.data.map((a) => [a.externalUserId, a.welcome])).toEqual([[added.externalUserId, 'sent']]);
   });
 
+  it('follows the added customer through a merge and an un-merge', async () => {
+    const [add] = must(
+      await e.services.wecomLiveCodes.adds.list(e.t.owner, codeId, { limit: 50, order: 'desc' }),
+    ).data;
+    const original = add?.customer?.id ?? '';
+    const survivor = must(await e.services.customers.create(e.t.owner, { name: '合并后', identities: [] }));
+    const merge = must(await e.services.customers.manualMerge(e.t.owner, survivor.customer.id, original));
+    const listed = async () =>
+      must(await e.services.wecomLiveCodes.adds.list(e.t.owner, codeId, { limit: 50, order: 'desc' })).data[0]
+        ?.customer?.id;
+    expect(await listed()).toBe(survivor.customer.id);
+    must(await e.services.customers.unmerge(e.t.owner, merge.id));
+    expect(await listed()).toBe(original);
+  });
+
   it('takes a capped member out of the contact way until midnight', async () => {
     const row = await codeRow();
     const [a, b] = users;

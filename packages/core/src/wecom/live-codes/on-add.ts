@@ -90,6 +90,7 @@ export function createLiveCodeAdds(p: Platform, tags: Tags, wecom: WeCom, sync: 
         live_code_id: code.id,
         callback_id: callbackId,
         customer_id: customer?.customer_id ?? null,
+        origin_customer_id: customer?.customer_id ?? null,
         external_userid: ev.externalUserId,
         staff_userid: ev.userId.toLowerCase(),
         staff_id: staff?.id ?? null,

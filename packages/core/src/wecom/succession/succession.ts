@@ -410,8 +410,14 @@ export function createSuccession(p: Platform, audit: AuditLog, wecom: WeCom) {
             target: 'customer' as const,
             wecom_id: e,
             customer_id: customerIds.get(e) ?? null,
+            origin_customer_id: customerIds.get(e) ?? null,
           })),
-          ...chats.map((c) => ({ target: 'group' as const, wecom_id: c, customer_id: null })),
+          ...chats.map((c) => ({
+            target: 'group' as const,
+            wecom_id: c,
+            customer_id: null,
+            origin_customer_id: null,
+          })),
         ].map((i) => ({
           ...i,
           tenant_id: tenantId,

@@ -244,7 +244,7 @@ export function createTransferJobs(p: Platform, wecom: WeCom) {
     if (item.customer_id === null)
       await trx
         .updateTable('wecom_transfer_items')
-        .set({ customer_id: customerId })
+        .set({ customer_id: customerId, origin_customer_id: customerId })
         .where('id', '=', item.id)
         .execute();
     await upsertRelationship(
