@@ -1,3 +1,4 @@
+import { createServer } from 'node:net';
 import { weComGateways } from '@pond/core';
 import { makeTenant, type TestTenant, testDialects } from '@pond/testing';
 import { sealCallback, startWeComEmulator, type WeComEmulator } from '@pond/wecom';
@@ -5,6 +6,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type HttpFixture, httpFixture, type SessionCaller } from '../testing/http-fixture.ts';
 
 const TOKEN = 'PondTestToken2026';
+
+/** A port nothing listens on right now. */
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
+}
 const AES_KEY = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJ0123456';
 
 /**
@@ -27,8 +38,12 @@ describe.each(testDialects())('WeCom callbacks from the emulator on %s', (dialec
       generate: { staff: 4, customers: 6, groups: 1 },
       callbackRetryDelayMs: 50,
     });
-    f = await httpFixture(dialect, { deps: { wecomGateway: weComGateways() } });
-    const address = await f.app.listen({ host: '127.0.0.1', port: 0 });
+    // Pond knows its public address, so the connection check can probe the callback URL.
+    const port = await freePort();
+    f = await httpFixture(dialect, {
+      deps: { wecomGateway: weComGateways(), publicUrl: `http://127.0.0.1:${port}` },
+    });
+    const address = await f.app.listen({ host: '127.0.0.1', port });
     t = await makeTenant(f.services);
     owner = await f.signIn(t.ownerEmail);
     const saved = await owner.call('PUT', '/api/v1/wecom/config', {
@@ -71,6 +86,11 @@ describe.each(testDialects())('WeCom callbacks from the emulator on %s', (dialec
     expect(check.json.items.find((i: { name: string }) => i.name === 'token')).toMatchObject({
       status: 'ok',
     });
+    expect(
+      check.json.items
+        .filter((i: { name: string }) => i.name === 'callback')
+        .map((i: { status: string }) => i.status),
+    ).toContain('ok');
     expect(check.json.ok).toBe(true);
   });
 

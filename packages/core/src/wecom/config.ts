@@ -267,6 +267,10 @@ export function createWeComConfig(p: Platform, audit: AuditLog, deps: WeComConfi
           message: `callbacks arrive; the last one at ${new Date(lastAt).toISOString()}`,
         });
       }
+      if (deps.publicUrl)
+        items.push(
+          await reachability(`${deps.publicUrl.replace(/\/$/, '')}${CALLBACK_PATH}${row.callback_key}`),
+        );
       const result: WeComConnectionCheck = {
         ok:
           items.every((i) => i.status === 'ok' || i.status === 'warning' || i.status === 'skipped') &&
@@ -290,4 +294,31 @@ export function createWeComConfig(p: Platform, audit: AuditLog, deps: WeComConfi
       });
     },
   };
+}
+
+/**
+ * Whether the callback URL answers at Pond's public address: Pond calls itself there with a
+ * probe the receiver echoes. WeCom needs the same address to reach Pond from the internet.
+ */
+async function reachability(url: string): Promise<WeComCheckItem> {
+  const probe = randomToken(12).replace(/[^A-Za-z0-9]/g, 'x');
+  try {
+    const res = await fetch(`${url}?probe=${probe}`, { signal: AbortSignal.timeout(3000) });
+    const body = await res.text();
+    if (res.status === 200 && body === `pond-wecom:${probe}`)
+      return { name: 'callback', status: 'ok', errcode: null, message: `the callback URL answers at ${url}` };
+    return {
+      name: 'callback',
+      status: 'failed',
+      errcode: null,
+      message: `the callback URL at ${url} answered ${res.status} from something other than this Pond (a proxy or another server?)`,
+    };
+  } catch (e) {
+    return {
+      name: 'callback',
+      status: 'failed',
+      errcode: null,
+      message: `the callback URL ${url} is unreachable from this server (${e instanceof Error ? e.message : String(e)}); WeCom must be able to reach it over https`,
+    };
+  }
 }

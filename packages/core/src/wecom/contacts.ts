@@ -310,7 +310,7 @@ export async function applyContactEvent(
         event(byCustomer ? WECOM_EVENTS.contactLost : WECOM_EVENTS.contactDeleted, {
           by: byCustomer ? 'customer' : 'staff',
         });
-        await openLossAlert(trx, tenantId, {
+        await openLossAlert(trx, p, tenantId, {
           customerId: customer.id,
           relationshipId: r.row.id,
           externalUserId: ev.externalUserId,
@@ -367,6 +367,7 @@ async function relationshipChanged(
 
 async function openLossAlert(
   trx: Trx,
+  p: Platform,
   tenantId: string,
   a: {
     customerId: number;
@@ -389,10 +390,11 @@ async function openLossAlert(
     .where('status', '=', 'open')
     .executeTakeFirst();
   if (open) return;
+  const id = newId('wla', a.now);
   await trx
     .insertInto('wecom_loss_alerts')
     .values({
-      id: newId('wla', a.now),
+      id,
       tenant_id: tenantId,
       customer_id: a.customerId,
       origin_customer_id: a.customerId,
@@ -413,4 +415,12 @@ async function openLossAlert(
       updated_at: a.now,
     })
     .execute();
+  // Announced, so notifications can reach the owner the moment a customer is lost.
+  await p.outbox.append(trx, {
+    tenantId,
+    type: 'wecom.loss_alert_opened',
+    aggregateType: 'wecom_loss_alert',
+    aggregateId: id,
+    payload: { customerId: a.customerId, kind: a.kind, taskStaffId: a.taskStaffId },
+  });
 }

@@ -9,6 +9,8 @@ export const MAX_SKEW_SECONDS = 300;
 /** Signature + nonce pairs are remembered this long, well past the freshness window. */
 const REPLAY_MEMORY_MS = 2 * MAX_SKEW_SECONDS * 1000 + 60_000;
 export const PROCESS_QUEUE = 'wecom.callback';
+/** Refused requests are kept this long. */
+const REJECTIONS_KEPT_MS = 30 * 86_400_000;
 export const MAX_PROCESS_ATTEMPTS = 8;
 
 export interface CallbackQuery {
@@ -16,6 +18,8 @@ export interface CallbackQuery {
   readonly timestamp?: string | undefined;
   readonly nonce?: string | undefined;
   readonly echostr?: string | undefined;
+  /** Pond's own reachability probe (connection check): echoed, not logged. */
+  readonly probe?: string | undefined;
 }
 
 /**
@@ -68,10 +72,19 @@ export function createReceiver(p: Platform, box: SecretBox) {
   const { db, clock } = p;
 
   async function reject(tenantId: string, reason: string, detail: string, ip: string | null): Promise<void> {
+    const now = clock.now();
     await db
       .insertInto('wecom_callback_rejections')
-      .values({ tenant_id: tenantId, reason, detail: detail.slice(0, 500), ip, received_at: clock.now() })
+      .values({ tenant_id: tenantId, reason, detail: detail.slice(0, 500), ip, received_at: now })
       .execute();
+    // Now and then, refusals older than the kept window are forgotten, so the list stays small.
+    if (Math.random() < 0.02) {
+      await db
+        .deleteFrom('wecom_callback_rejections')
+        .where('tenant_id', '=', tenantId)
+        .where('received_at', '<', now - REJECTIONS_KEPT_MS)
+        .execute();
+    }
   }
 
   async function keysOf(callbackKey: string) {
@@ -108,6 +121,8 @@ export function createReceiver(p: Platform, box: SecretBox) {
       const config = await keysOf(callbackKey);
       if (!config) return unknownKey;
       const tenantId = config.tenantId;
+      if (q.probe && !q.msg_signature && /^[A-Za-z0-9]{8,64}$/.test(q.probe))
+        return { status: 200, body: `pond-wecom:${q.probe}`, tenantId };
       const absent = missing(q, ['msg_signature', 'timestamp', 'nonce', 'echostr']);
       if (absent) {
         await reject(tenantId, 'missing_parameters', `missing query parameters: ${absent}`, ip);

@@ -182,6 +182,13 @@ describe.each(testDialects())('WeCom callbacks into the domain on %s', (dialect)
       status: 'open',
       task: { status: 'open', assignee: { id: staffId } },
     });
+    const announced = await services.platform.db
+      .selectFrom('outbox')
+      .select('aggregate_id')
+      .where('tenant_id', '=', t.tenantId)
+      .where('type', '=', 'wecom.loss_alert_opened')
+      .execute();
+    expect(announced.map((r) => r.aggregate_id)).toEqual([alerts.data[0]?.id]);
     const done = must(
       await services.wecom.lossAlerts.update(t.owner, alerts.data[0]?.id ?? '', {
         taskStatus: 'done',
