@@ -1,5 +1,5 @@
 import { type Ctx, fail, newId, ok, type Result, type Services } from '@pond/core';
-import type { Trx } from '@pond/storage';
+import type { BulkInsert, DialectInfo, Trx } from '@pond/storage';
 import {
   DEMO_FULL,
   type DemoCustomer,
@@ -10,7 +10,13 @@ import {
 } from '@pond/testing';
 
 export const DEMO_SEED = 20261122;
-const CHUNK = 1000;
+/** Customers (with their identities) per transaction. */
+const CUSTOMER_CHUNK = 5_000;
+/**
+ * Events per transaction. Large: each commit writes every index page the transaction
+ * touched, and the events' name-and-time index is touched all over.
+ */
+const EVENT_CHUNK = 50_000;
 
 export interface DemoProgress {
   readonly customers: number;
@@ -159,35 +165,29 @@ export async function loadDemo(
   }
 
   // Customers and their identities.
+  const { dialect } = services.platform;
   const customerIds: number[] = [];
-  for (let i = 0; i < customers.length; i += CHUNK) {
-    const chunk = customers.slice(i, i + CHUNK);
+  for (let i = 0; i < customers.length; i += CUSTOMER_CHUNK) {
+    const chunk = customers.slice(i, i + CUSTOMER_CHUNK);
     await db.transaction().execute(async (trx) => {
-      const rows = await trx
-        .insertInto('customers')
-        .values(chunk.map((c) => customerRow(c, tenantId, stats[c.index], storeIds, staffIds)))
-        .returning('id')
-        .execute();
-      customerIds.push(...rows.map((r) => r.id));
-      await insertIdentities(
-        trx,
-        tenantId,
-        chunk,
-        rows.map((r) => r.id),
-        now,
-      );
+      const rows = chunk.map((c) => customerRow(c, tenantId, stats[c.index], storeIds, staffIds));
+      const inserted = await dialect.insertMany(trx, CUSTOMERS, rows);
+      const idOf = new Map(inserted.map((r) => [String(r.public_id), Number(r.id)]));
+      const ids = rows.map((r) => idOf.get(String(r[1])) ?? 0);
+      customerIds.push(...ids);
+      await insertIdentities(trx, dialect, tenantId, chunk, ids, now);
     });
     options.onProgress?.({ customers: customerIds.length, events: 0 });
   }
 
   // Second pass: the events themselves, in chunks.
   let events = 0;
-  let batch: Parameters<typeof insertEvents>[2] = [];
+  let batch: Parameters<typeof insertEvents>[3] = [];
   const flush = async () => {
     if (batch.length === 0) return;
     const rows = batch;
     batch = [];
-    await db.transaction().execute((trx) => insertEvents(trx, tenantId, rows, now));
+    await db.transaction().execute((trx) => insertEvents(trx, dialect, tenantId, rows, now));
     events += rows.length;
     options.onProgress?.({ customers: customerIds.length, events });
   };
@@ -195,7 +195,7 @@ export async function loadDemo(
     const id = customerIds[e.customer];
     if (id === undefined) continue;
     batch.push({ id, event: e, seq: events + batch.length });
-    if (batch.length >= CHUNK * 2) await flush();
+    if (batch.length >= EVENT_CHUNK) await flush();
   }
   await flush();
 
@@ -228,68 +228,129 @@ export async function loadDemo(
   return ok({ customers: customerIds.length, events });
 }
 
+const CUSTOMERS: BulkInsert = {
+  table: 'customers',
+  columns: [
+    ['tenant_id', 'text'],
+    ['public_id', 'text'],
+    ['name', 'text'],
+    ['gender', 'text'],
+    ['birthday', 'text'],
+    ['phone', 'text'],
+    ['email', 'text'],
+    ['region', 'text'],
+    ['city', 'text'],
+    ['membership_level', 'text'],
+    ['lifecycle_stage', 'text'],
+    ['source_channel', 'text'],
+    ['owner_staff_id', 'text'],
+    ['store_id', 'text'],
+    ['attributes', 'text'],
+    ['first_seen_at', 'bigint'],
+    ['last_active_at', 'bigint'],
+    ['order_count', 'integer'],
+    ['total_spend', 'double'],
+    ['last_order_at', 'bigint'],
+    ['status', 'text'],
+    ['merged_into', 'bigint'],
+    ['created_at', 'bigint'],
+    ['updated_at', 'bigint'],
+  ],
+  returning: ['id', 'public_id'],
+};
+
+/** One customer row, in the order of `CUSTOMERS.columns`. */
 function customerRow(
   c: DemoCustomer,
   tenantId: string,
   s: { first: number; last: number; orders: number; spend: number; lastOrder: number } | undefined,
   storeIds: Map<string, string>,
   staffIds: Map<string, string>,
-) {
-  return {
-    tenant_id: tenantId,
-    public_id: newId('cus', c.createdAt),
-    name: c.name,
-    gender: c.gender,
-    birthday: c.birthday,
-    phone: `+86${c.phone}`,
-    email: c.email,
-    region: c.region,
-    city: c.city,
-    membership_level: c.membershipLevel,
-    lifecycle_stage: c.lifecycleStage,
-    source_channel: c.sourceChannel,
-    owner_staff_id: staffIds.get(c.ownerStaff) ?? null,
-    store_id: storeIds.get(c.store) ?? null,
-    attributes: '{}',
-    first_seen_at: s && s.last > 0 ? Math.min(s.first, c.createdAt) : c.createdAt,
-    last_active_at: s && s.last > 0 ? s.last : null,
-    order_count: s?.orders ?? 0,
-    total_spend: Math.round((s?.spend ?? 0) * 100) / 100,
-    last_order_at: s && s.lastOrder > 0 ? s.lastOrder : null,
-    status: 'active' as const,
-    merged_into: null,
-    created_at: c.createdAt,
-    updated_at: c.createdAt,
-  };
+): unknown[] {
+  const active = s !== undefined && s.last > 0;
+  return [
+    tenantId,
+    newId('cus', c.createdAt),
+    c.name,
+    c.gender,
+    c.birthday,
+    `+86${c.phone}`,
+    c.email,
+    c.region,
+    c.city,
+    c.membershipLevel,
+    c.lifecycleStage,
+    c.sourceChannel,
+    staffIds.get(c.ownerStaff) ?? null,
+    storeIds.get(c.store) ?? null,
+    '{}',
+    active ? Math.min(s.first, c.createdAt) : c.createdAt,
+    active ? s.last : null,
+    s?.orders ?? 0,
+    Math.round((s?.spend ?? 0) * 100) / 100,
+    s && s.lastOrder > 0 ? s.lastOrder : null,
+    'active',
+    null,
+    c.createdAt,
+    c.createdAt,
+  ];
 }
+
+const IDENTITIES: BulkInsert = {
+  table: 'customer_identities',
+  columns: [
+    ['tenant_id', 'text'],
+    ['customer_id', 'bigint'],
+    ['type', 'text'],
+    ['namespace', 'text'],
+    ['value', 'text'],
+    ['source', 'text'],
+    ['created_at', 'bigint'],
+  ],
+};
+
+const EVENTS: BulkInsert = {
+  table: 'events',
+  columns: [
+    ['tenant_id', 'text'],
+    ['customer_id', 'bigint'],
+    ['origin_customer_id', 'bigint'],
+    ['source_id', 'text'],
+    ['message_id', 'text'],
+    ['type', 'text'],
+    ['name', 'text'],
+    ['properties', 'text'],
+    ['context', 'text'],
+    ['timestamp', 'bigint'],
+    ['received_at', 'bigint'],
+  ],
+};
 
 async function insertIdentities(
   trx: Trx,
+  dialect: DialectInfo,
   tenantId: string,
   chunk: DemoCustomer[],
   ids: number[],
   now: number,
 ) {
   const rows = chunk.flatMap((c, i) => {
-    const customer_id = ids[i] ?? 0;
-    const base = { tenant_id: tenantId, customer_id, namespace: '', source: 'demo', created_at: now };
+    const id = ids[i] ?? 0;
+    const row = (type: string, value: string) => [tenantId, id, type, '', value, 'demo', now];
     return [
-      { ...base, type: 'phone', value: `+86${c.phone}` },
-      { ...base, type: 'wecom_external_userid', value: c.externalUserId },
-      ...(c.unionId ? [{ ...base, type: 'wechat_unionid', value: c.unionId }] : []),
-      ...(c.memberId ? [{ ...base, type: 'member_id', value: c.memberId }] : []),
-      ...(c.email ? [{ ...base, type: 'email', value: c.email }] : []),
+      row('phone', `+86${c.phone}`),
+      row('wecom_external_userid', c.externalUserId),
+      ...(c.unionId ? [row('wechat_unionid', c.unionId)] : []),
+      ...(c.memberId ? [row('member_id', c.memberId)] : []),
+      ...(c.email ? [row('email', c.email)] : []),
     ];
   });
-  for (let i = 0; i < rows.length; i += CHUNK)
-    await trx
-      .insertInto('customer_identities')
-      .values(rows.slice(i, i + CHUNK))
-      .execute();
+  await dialect.insertMany(trx, IDENTITIES, rows);
 }
 
 async function insertEvents(
   trx: Trx,
+  dialect: DialectInfo,
   tenantId: string,
   rows: {
     id: number;
@@ -298,22 +359,21 @@ async function insertEvents(
   }[],
   now: number,
 ) {
-  await trx
-    .insertInto('events')
-    .values(
-      rows.map(({ id, event, seq }) => ({
-        tenant_id: tenantId,
-        customer_id: id,
-        origin_customer_id: id,
-        source_id: null,
-        message_id: `demo-${seq}`,
-        type: event.type,
-        name: event.name,
-        properties: JSON.stringify(event.properties),
-        context: '{"library":{"name":"pond-demo"}}',
-        timestamp: event.timestamp,
-        received_at: now,
-      })),
-    )
-    .execute();
+  await dialect.insertMany(
+    trx,
+    EVENTS,
+    rows.map(({ id, event, seq }) => [
+      tenantId,
+      id,
+      id,
+      null,
+      `demo-${seq}`,
+      event.type,
+      event.name,
+      JSON.stringify(event.properties),
+      '{"library":{"name":"pond-demo"}}',
+      event.timestamp,
+      now,
+    ]),
+  );
 }
