@@ -38,6 +38,10 @@ const FIELD_LABEL: Record<string, MessageKey> = {
   lastActiveAt: 'customers.lastActive',
   lastOrderAt: 'audiences.lastOrder',
   createdAt: 'common.createdAt',
+  rfmRecency: 'stratification.recency',
+  rfmFrequency: 'stratification.frequency',
+  rfmMonetary: 'stratification.monetary',
+  rfmSegment: 'stratification.segment',
 };
 
 function ValueInput({
