@@ -199,7 +199,11 @@ export async function buildIndex(
   for (let from = lo; from <= hi; from += TAG_SLICE) {
     const rows = await ex
       .selectFrom('customer_tags')
-      .select(['tag_id', sql<string | null>`string_agg(cast(customer_id as text), ',')`.as('ids')])
+      .select((eb) => [
+        'tag_id',
+        sql<string | null>`string_agg(cast(customer_id as text), ',')`.as('ids'),
+        eb.fn.count('expires_at').as('expiring'),
+      ])
       .where('id', '>=', from)
       .where('id', '<', from + TAG_SLICE)
       .where('tenant_id', '=', tenantId)
@@ -212,15 +216,20 @@ export async function buildIndex(
       if (held) held.orInPlace(b);
       else index.tags.set(r.tag_id, b);
     }
-  }
-  const expiring = await ex
-    .selectFrom('customer_tags')
-    .select(['customer_id', 'tag_id', 'expires_at'])
-    .where('tenant_id', '=', tenantId)
-    .where('expires_at', '>', now)
-    .execute();
-  for (const e of expiring) {
-    index.addExpiry({ at: Number(e.expires_at), customerId: Number(e.customer_id), tagId: e.tag_id });
+    // Rows that will expire, only for slices holding some.
+    if (rows.some((r) => Number(r.expiring) > 0)) {
+      const expiring = await ex
+        .selectFrom('customer_tags')
+        .select(['customer_id', 'tag_id', 'expires_at'])
+        .where('id', '>=', from)
+        .where('id', '<', from + TAG_SLICE)
+        .where('tenant_id', '=', tenantId)
+        .where('expires_at', '>', now)
+        .execute();
+      for (const e of expiring) {
+        index.addExpiry({ at: Number(e.expires_at), customerId: Number(e.customer_id), tagId: e.tag_id });
+      }
+    }
   }
   index.buildMs = performance.now() - started;
   return index;
