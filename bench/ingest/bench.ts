@@ -85,19 +85,18 @@ async function baseline(dir: string, events: number, concurrency: number) {
   return { stats, rows };
 }
 
-export async function run(scale: string) {
-  const { events, concurrency } = SCALES[scale] ?? SCALES.default ?? { events: 0, concurrency: 1 };
-  const dir = mkdtempSync(join(tmpdir(), 'pond-bench-ingest-'));
+/** Pond on fresh storage: the load through its HTTP API, then the stored rows counted. */
+async function pond(url: string, events: number, concurrency: number, schema?: string) {
+  const storage = await openStorage(url, schema ? { schema } : {});
   try {
-    const storage = await openStorage(join(dir, 'pond.db'));
     await migrateToLatest(storage);
     const services = createServices({ storage, clock: systemClock });
     const tenant = await makeTenant(services, 'Bench');
     const source = await services.sources.create(tenant.owner, { name: 'bench' });
     if (!source.ok) throw new Error(source.error.message);
     const app = await createApp({ config: testConfig({}, { maxInFlight: 10_000 }), services });
-    const url = await app.listen({ host: '127.0.0.1', port: 0 });
-    const pond = await generate(url, source.value.writeKey, events, concurrency);
+    const address = await app.listen({ host: '127.0.0.1', port: 0 });
+    const stats = await generate(address, source.value.writeKey, events, concurrency);
     const stored = Number(
       (
         await storage.db
@@ -109,29 +108,55 @@ export async function run(scale: string) {
     );
     const memory = Math.round(process.memoryUsage().rss / 1024 / 1024);
     await app.close();
+    if (schema) await storage.db.schema.dropSchema(schema).cascade().execute();
+    return { stats, stored, memory, correct: stored === stats.sent - stats.duplicates };
+  } finally {
     await storage.close();
+  }
+}
+
+export async function run(scale: string) {
+  const { events, concurrency } = SCALES[scale] ?? SCALES.default ?? { events: 0, concurrency: 1 };
+  const dir = mkdtempSync(join(tmpdir(), 'pond-bench-ingest-'));
+  try {
+    const sqlite = await pond(join(dir, 'pond.db'), events, concurrency);
     const floor = await baseline(dir, events, concurrency);
-    const value = Math.round(pond.sent / pond.seconds);
+    const value = Math.round(sqlite.stats.sent / sqlite.stats.seconds);
     const baselineValue = Math.round(floor.stats.sent / floor.stats.seconds);
-    const correct =
-      stored === pond.sent - pond.duplicates && floor.rows === floor.stats.sent - floor.stats.duplicates;
     console.error(
-      `pond: ${value} events/s, batch p50 ${pond.p50.toFixed(1)} ms, p99 ${pond.p99.toFixed(1)} ms, stored ${stored} of ${pond.sent} (${pond.duplicates} duplicates)`,
+      `pond: ${value} events/s, batch p50 ${sqlite.stats.p50.toFixed(1)} ms, p99 ${sqlite.stats.p99.toFixed(1)} ms, stored ${sqlite.stored} of ${sqlite.stats.sent} (${sqlite.stats.duplicates} duplicates)`,
     );
     console.error(
       `baseline (node:http + prepared better-sqlite3 insert): ${baselineValue} events/s, p99 ${floor.stats.p99.toFixed(1)} ms`,
     );
+    // The same load against PostgreSQL, reported beside the embedded figure.
+    const pgUrl = process.env.POND_BENCH_DATABASE_URL;
+    const pg = pgUrl ? await pond(pgUrl, events, concurrency, `bench_ingest_${Date.now()}`) : null;
+    if (pg) {
+      console.error(
+        `pond on PostgreSQL: ${Math.round(pg.stats.sent / pg.stats.seconds)} events/s, batch p50 ${pg.stats.p50.toFixed(1)} ms, p99 ${pg.stats.p99.toFixed(1)} ms, stored ${pg.stored}`,
+      );
+    }
     return {
       bench: 'ingest',
       scale,
       metric: 'events_per_second',
       value,
       unit: 'events/s',
-      p99_batch_ms: Math.round(pond.p99 * 10) / 10,
+      p99_batch_ms: Math.round(sqlite.stats.p99 * 10) / 10,
       baseline: { name: 'node:http + prepared better-sqlite3 insert', value: baselineValue },
       ratio: Math.round((value / baselineValue) * 1000) / 1000,
-      memory_mb: memory,
-      correct,
+      memory_mb: sqlite.memory,
+      ...(pg
+        ? {
+            postgres: {
+              value: Math.round(pg.stats.sent / pg.stats.seconds),
+              p99_batch_ms: Math.round(pg.stats.p99 * 10) / 10,
+            },
+          }
+        : {}),
+      correct:
+        sqlite.correct && floor.rows === floor.stats.sent - floor.stats.duplicates && (pg?.correct ?? true),
     };
   } finally {
     rmSync(dir, { recursive: true, force: true });
