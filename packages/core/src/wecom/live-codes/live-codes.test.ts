@@ -237,4 +237,45 @@ describe.each(testDialects())('live codes against the WeCom emulator on %s', (di
     const stats = must(await e.services.wecomLiveCodes.stats(e.t.owner, codeId, { days: 30 }));
     expect(stats.totals.adds).toBe(2);
   });
+  it('follows schedules: a member joins the contact way when their window opens and leaves when it closes', async () => {
+    const [c, d] = users.slice(2, 4);
+    const hour = 3_600_000;
+    // The next full hour in China time, and the window from then for one hour, every day.
+    const open = Math.ceil((e.clock.now() + 8 * hour + 1) / hour) * hour - 8 * hour;
+    const hh = (t: number) => new Date(t + 8 * hour).toISOString().slice(11, 16);
+    const code = must(
+      await e.services.wecomLiveCodes.create(e.t.owner, {
+        name: '排班',
+        pool: [
+          {
+            staffId: e.staff.get(c ?? '') ?? '',
+            schedule: [
+              {
+                weekdays: [1, 2, 3, 4, 5, 6, 7],
+                from: hh(open),
+                to: hh(open + hour) === '00:00' ? '24:00' : hh(open + hour),
+              },
+            ],
+          },
+          { staffId: e.staff.get(d ?? '') ?? '' },
+        ],
+      }),
+    );
+    expect(code.pool.map((m) => m.out)).toEqual(['off_schedule', null]);
+    expect(way(code.configId)?.users).toEqual([d]);
+    e.clock.set(open);
+    await e.drain();
+    expect(way(code.configId)?.users).toEqual([c, d].sort());
+    e.clock.set(open + hour);
+    await e.drain();
+    expect(way(code.configId)?.users).toEqual([d]);
+    const changes = await e.services.platform.db
+      .selectFrom('outbox')
+      .select('payload')
+      .where('tenant_id', '=', e.t.tenantId)
+      .where('type', '=', 'wecom.live_code_pool_changed')
+      .where('aggregate_id', '=', code.id)
+      .execute();
+    expect(changes).toHaveLength(2);
+  });
 });
