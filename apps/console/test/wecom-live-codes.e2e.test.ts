@@ -108,6 +108,7 @@ describe.runIf(browserAvailable())('live codes and succession in the console', (
     await drawer.getByLabel('文字（{name} 替换为客户昵称）').fill('欢迎来到湖畔咖啡！');
     await drawer.getByLabel('自动标签').click();
     await page.locator('.ant-select-item-option', { hasText: '海报客户' }).click();
+    await page.screenshot({ path: '/tmp/pond-console-live-code-form.png', fullPage: true });
     await drawer.getByRole('button', { name: /保\s*存/ }).click();
     await page.getByText('西湖店海报').waitFor();
     const way = [...emulator.corp.contactWays.values()].find((w) => w.state === 'poster-xh');
@@ -153,6 +154,7 @@ describe.runIf(browserAvailable())('live codes and succession in the console', (
     await page.getByLabel('接替人').click();
     await page.locator('.ant-select-item-option', { hasText: names.get(receiver ?? '') ?? '' }).click();
     await page.getByText(`已选 ${theirs.length} 位客户、0 个群`).waitFor();
+    await page.screenshot({ path: '/tmp/pond-console-succession-pick.png', fullPage: true });
     await page.getByRole('button', { name: '开始转接' }).click();
     await page.getByText('已提交，结果会陆续更新').waitFor();
     await work();

@@ -19,6 +19,7 @@ import { useLiveCodeAdds, useLiveCodeStats } from '../../../api/use-wecom-live-c
 import { Chart } from '../../../components/chart.tsx';
 import { formatTime } from '../../../components/format.ts';
 import { useI18n } from '../../../i18n/i18n.tsx';
+import { QR_PLACEHOLDER } from './qr-placeholder.ts';
 
 const WELCOME_COLOR: Record<LiveCodeAdd['welcome'], string> = {
   sent: 'green',
@@ -50,7 +51,7 @@ export function LiveCodeDetail({ code, onClose }: { code: LiveCode | null; onClo
               <Card size="small" title={t('lc.qr')}>
                 {code.qrCode ? (
                   <Space direction="vertical" align="center" style={{ width: '100%' }}>
-                    <Image src={code.qrCode} alt={t('lc.qr')} width={160} fallback="" />
+                    <Image src={code.qrCode} alt={t('lc.qr')} width={160} fallback={QR_PLACEHOLDER} />
                     <a href={code.qrCode} target="_blank" rel="noreferrer" download>
                       {t('lc.download')}
                     </a>
