@@ -105,6 +105,9 @@ describe.each(testDialects())('live codes and transfers over HTTP on %s', (diale
     const made = await owner.call('POST', '/api/v1/wecom/live-codes', { name: '门店', pool: pool() });
     expect(made.status).toBe(201);
     expect(made.json.pool[0].userId).toBe(staff[0]?.userId);
+    const search = async (q: string) =>
+      (await owner.call('GET', `/api/v1/wecom/live-codes?q=${encodeURIComponent(q)}`)).json.data.length;
+    expect([await search('门'), await search('%'), await search(made.json.state)]).toEqual([1, 0, 1]);
   });
 
   it('lets staff read live codes but not change them or transfer customers', async () => {

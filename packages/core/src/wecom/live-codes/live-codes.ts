@@ -6,7 +6,7 @@ import {
   type LiveCodeWelcome,
   type UpdateLiveCode,
 } from '@pond/contracts';
-import { type Executor, toPage } from '@pond/storage';
+import { containsText, type Executor, toPage } from '@pond/storage';
 import type { AuditLog } from '../../audit/audit-log.ts';
 import type { Platform } from '../../platform/platform.ts';
 import type { Ctx } from '../../shared/context.ts';
@@ -193,8 +193,12 @@ export function createLiveCodes(p: Platform, audit: AuditLog, tags: Tags, wecom:
         .selectAll()
         .where('tenant_id', '=', ctx.principal.tenantId)
         .where('status', '=', q.status);
-      if (q.q)
-        query = query.where((eb) => eb.or([eb('name', 'like', `%${q.q}%`), eb('state', '=', q.q ?? '')]));
+      if (q.q) {
+        const text = q.q;
+        query = query.where((eb) =>
+          eb.or([containsText(eb.ref('name'), text, p.dialect.ilike), eb('state', '=', text)]),
+        );
+      }
       const after = afterCursor(q.cursor, q.order);
       if (!after.ok) return after;
       if (after.value) query = query.where(after.value);
