@@ -273,8 +273,11 @@ export type CustomerGroupDetail = z.infer<typeof CustomerGroupDetail>;
 export const WeComSync = z.object({
   id: Id,
   status: z.enum(['queued', 'running', 'done', 'failed']),
-  /** Contacts first (members' customers and relationships), then customer groups. */
-  phase: z.enum(['contacts', 'groups', 'done']),
+  /** The staff directory first, then contacts (members' customers and relationships), then customer groups. */
+  phase: z.enum(['directory', 'contacts', 'groups', 'done']),
+  /** Org units and staff members the directory phase created. */
+  unitsCreated: z.number().int(),
+  staffCreated: z.number().int(),
   /** Members with customer contact enabled, and how many of them are done. */
   members: z.number().int(),
   membersDone: z.number().int(),

@@ -60,6 +60,25 @@ describe.each(testDialects())('WeCom full sync on %s', (dialect) => {
     expect(done.relationships).toBe(follows.length);
     expect(done.groups).toBe(emulator.corp.groups.size);
     const db = f.services.platform.db;
+    // The directory: a unit per department below the top, a staff member per member.
+    const departments = [...emulator.corp.departments.values()];
+    const ids = new Set(departments.map((d) => d.id));
+    const units = await db
+      .selectFrom('org_units')
+      .select(['code', 'kind'])
+      .where('tenant_id', '=', tenantId)
+      .where('code', 'like', 'wecom-%')
+      .execute();
+    expect(units).toHaveLength(departments.filter((d) => ids.has(d.parentId)).length);
+    expect(done.unitsCreated).toBe(units.length);
+    expect(done.staffCreated).toBeGreaterThan(0);
+    const unlinked = await db
+      .selectFrom('wecom_relationships')
+      .select('id')
+      .where('tenant_id', '=', tenantId)
+      .where('staff_id', 'is', null)
+      .execute();
+    expect(unlinked).toEqual([]);
     const rels = await db
       .selectFrom('wecom_relationships')
       .select(['external_userid', 'status'])
@@ -81,7 +100,13 @@ describe.each(testDialects())('WeCom full sync on %s', (dialect) => {
     expect((await owner.call('POST', '/api/v1/wecom/sync')).status).toBe(202);
     await f.services.platform.jobs.runDue();
     const again = (await owner.call('GET', '/api/v1/wecom/sync')).json.sync;
-    expect(again).toMatchObject({ status: 'done', customersCreated: 0, relationships: follows.length });
+    expect(again).toMatchObject({
+      status: 'done',
+      unitsCreated: 0,
+      staffCreated: 0,
+      customersCreated: 0,
+      relationships: follows.length,
+    });
     const customersAfter = (
       await db
         .selectFrom('customers')

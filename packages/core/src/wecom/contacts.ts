@@ -1,5 +1,5 @@
 import type { Identity } from '@pond/contracts';
-import type { Trx, WeComRelationshipStatus } from '@pond/storage';
+import type { Executor, Trx, WeComRelationshipStatus } from '@pond/storage';
 import type { CallbackEvent, ExternalContactDetail } from '@pond/wecom';
 import { sql } from 'kysely';
 import { resolveCustomer } from '../customers/resolve.ts';
@@ -21,7 +21,7 @@ export interface StaffRef {
 
 /** The staff member holding a WeCom userid (userids are case-insensitive). */
 export async function staffByUserId(
-  trx: Trx,
+  trx: Executor,
   tenantId: string,
   userId: string,
 ): Promise<StaffRef | undefined> {

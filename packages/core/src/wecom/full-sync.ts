@@ -1,8 +1,10 @@
-import type { WeComSync } from '@pond/contracts';
+import { Permission, type WeComSync } from '@pond/contracts';
 import type { WeComSyncTable } from '@pond/storage';
 import type { ContactRelation, GroupChat } from '@pond/wecom';
 import type { Selectable } from 'kysely';
 import type { AuditLog } from '../audit/audit-log.ts';
+import { createOrgUnits } from '../org/org-units.ts';
+import { createStaff } from '../org/staff.ts';
 import type { Platform } from '../platform/platform.ts';
 import type { Ctx } from '../shared/context.ts';
 import { newId } from '../shared/ids.ts';
@@ -39,6 +41,8 @@ const toSync = (r: Row): WeComSync => ({
   relationships: r.relationships,
   customersCreated: r.customers_created,
   groups: r.groups,
+  unitsCreated: r.units_created,
+  staffCreated: r.staff_created,
   error: r.error,
   createdAt: r.created_at,
   updatedAt: r.updated_at,
@@ -65,6 +69,97 @@ export function createFullSync(
       .set({ ...set, updated_at: clock.now() })
       .where('id', '=', id)
       .execute();
+  }
+
+  const orgUnits = createOrgUnits(p, audit);
+  const staffService = createStaff(p, audit);
+
+  /**
+   * The staff directory: WeCom departments become org units of kind department under the
+   * head office (recognised again by their code `wecom-<id>`, renamed when WeCom renames them),
+   * members with no staff member holding their userid become staff members in their first
+   * department. Existing units and staff are never moved or removed. Changes are audited as
+   * the "WeCom sync" system actor.
+   */
+  async function directoryStep(row: Row, gateway: WeComGateway): Promise<void> {
+    const root = await db
+      .selectFrom('org_units')
+      .select(['id', 'path'])
+      .where('tenant_id', '=', row.tenant_id)
+      .where('parent_id', 'is', null)
+      .executeTakeFirstOrThrow();
+    const ctx: Ctx = {
+      principal: {
+        tenantId: row.tenant_id,
+        kind: 'system',
+        id: 'wecom-sync',
+        name: 'WeCom sync',
+        role: null,
+        permissions: new Set(Permission.options),
+        scope: { unitId: root.id, path: root.path },
+        staffId: null,
+      },
+      requestId: null,
+      ip: null,
+    };
+    const departments = await gateway.listDepartments();
+    const ids = new Set(departments.map((d) => d.id));
+    const unitOf = new Map<number, string>();
+    // The top of the visible tree stands for the head office.
+    for (const d of departments) if (!ids.has(d.parentId)) unitOf.set(d.id, root.id);
+    const existing = await db
+      .selectFrom('org_units')
+      .select(['id', 'code', 'name'])
+      .where('tenant_id', '=', row.tenant_id)
+      .where('code', 'like', 'wecom-%')
+      .execute();
+    let unitsCreated = 0;
+    // Parents before children: repeat until no department is left whose parent is placed.
+    let pending = departments.filter((d) => !unitOf.has(d.id));
+    while (pending.length > 0) {
+      const ready = pending.filter((d) => unitOf.has(d.parentId));
+      if (ready.length === 0) break;
+      for (const d of ready) {
+        const code = `wecom-${d.id}`;
+        const found = existing.find((u) => u.code === code);
+        if (found) {
+          if (found.name !== d.name) await orgUnits.update(ctx, found.id, { name: d.name.slice(0, 100) });
+          unitOf.set(d.id, found.id);
+          continue;
+        }
+        const created = await orgUnits.create(ctx, {
+          parentId: unitOf.get(d.parentId) ?? root.id,
+          name: d.name.slice(0, 100) || code,
+          kind: 'department',
+          code,
+        });
+        if (!created.ok) throw new Error(`department ${d.id}: ${created.error.message}`);
+        unitOf.set(d.id, created.value.id);
+        unitsCreated++;
+      }
+      pending = pending.filter((d) => !unitOf.has(d.id));
+    }
+    let staffCreated = 0;
+    const seen = new Set<string>();
+    for (const d of departments) {
+      for (const u of await gateway.listUsersInDepartment(d.id)) {
+        if (seen.has(u.userId.toLowerCase())) continue;
+        seen.add(u.userId.toLowerCase());
+        if (await staffByUserId(db, row.tenant_id, u.userId)) continue;
+        const created = await staffService.create(ctx, {
+          name: u.name.slice(0, 100) || u.userId,
+          orgUnitId: unitOf.get(u.departments[0] ?? d.id) ?? unitOf.get(d.id) ?? root.id,
+          wecomUserId: u.userId,
+        });
+        if (!created.ok) throw new Error(`member ${u.userId}: ${created.error.message}`);
+        staffCreated++;
+      }
+    }
+    await save(row.id, {
+      phase: 'contacts',
+      units_created: row.units_created + unitsCreated,
+      staff_created: row.staff_created + staffCreated,
+    });
   }
 
   async function contactsPage(row: Row, state: SyncState, gateway: WeComGateway): Promise<boolean> {
@@ -198,6 +293,10 @@ export function createFullSync(
           .where('id', '=', id)
           .executeTakeFirstOrThrow();
         const state = JSON.parse(row.state) as SyncState;
+        if (row.phase === 'directory') {
+          await directoryStep(row, gateway);
+          continue;
+        }
         if (row.phase === 'contacts' && !state.members) {
           const members = await gateway.listFollowUsers();
           await save(id, { members: members.length, state: JSON.stringify({ ...state, members }) });
@@ -254,13 +353,15 @@ export function createFullSync(
           id: newId('wsy', now),
           tenant_id: tenantId,
           status: 'queued',
-          phase: 'contacts',
+          phase: 'directory',
           state: JSON.stringify({ set: 0, cursor: '', groupCursor: '' } satisfies SyncState),
           members: 0,
           members_done: 0,
           relationships: 0,
           customers_created: 0,
           groups: 0,
+          units_created: 0,
+          staff_created: 0,
           error: null,
           created_by: ctx.principal.id,
           created_at: now,

@@ -14,6 +14,8 @@ export type WeComGateway = Pick<
   | 'listFollowUsers'
   | 'batchGetByUser'
   | 'listGroupChats'
+  | 'listDepartments'
+  | 'listUsersInDepartment'
   // Live codes (SPEC §3.5, §3.7, §3.8).
   | 'addContactWay'
   | 'updateContactWay'

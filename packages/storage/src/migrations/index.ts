@@ -11,6 +11,7 @@ import * as stratification from './20261124100000_stratification.ts';
 import * as stratificationDistribution from './20261124100100_stratification_distribution.ts';
 import * as wecom from './20261124110000_wecom.ts';
 import * as wecomSync from './20261124110100_wecom_sync.ts';
+import * as wecomSyncDirectory from './20261124110200_wecom_sync_directory.ts';
 import * as audienceArchiveAndSizes from './20261124120000_audience_archive_and_sizes.ts';
 import * as wecomLiveCodesSuccession from './20261124140000_wecom_live_codes_succession.ts';
 import * as wecomLiveCodeMerges from './20261124140100_wecom_live_code_merges.ts';
@@ -35,6 +36,7 @@ export const migrations: Record<string, PondMigration> = {
   '20261124100100_stratification_distribution': stratificationDistribution,
   '20261124110000_wecom': wecom,
   '20261124110100_wecom_sync': wecomSync,
+  '20261124110200_wecom_sync_directory': wecomSyncDirectory,
   '20261124120000_audience_archive_and_sizes': audienceArchiveAndSizes,
   '20261124140000_wecom_live_codes_succession': wecomLiveCodesSuccession,
   '20261124140100_wecom_live_code_merges': wecomLiveCodeMerges,

@@ -177,7 +177,7 @@ export interface WeComSyncTable {
   id: string;
   tenant_id: string;
   status: 'queued' | 'running' | 'done' | 'failed';
-  phase: 'contacts' | 'groups' | 'done';
+  phase: 'directory' | 'contacts' | 'groups' | 'done';
   /** JSON: where the sync resumes (member list, member-set index, cursors). */
   state: string;
   members: number;
@@ -185,6 +185,8 @@ export interface WeComSyncTable {
   relationships: number;
   customers_created: number;
   groups: number;
+  units_created: Generated<number>;
+  staff_created: Generated<number>;
   error: string | null;
   created_by: string;
   created_at: number;

@@ -19,9 +19,9 @@ export function SyncCard({ canSync }: { canSync: boolean }) {
       ? 100
       : s.phase === 'groups'
         ? 90
-        : s.members === 0
-          ? 0
-          : Math.round((s.membersDone / s.members) * 90);
+        : s.phase === 'directory' || s.members === 0
+          ? 5
+          : 10 + Math.round((s.membersDone / s.members) * 80);
   return (
     <Card
       title={t('sync.title')}
@@ -52,6 +52,8 @@ export function SyncCard({ canSync }: { canSync: boolean }) {
             <Descriptions.Item label={t('sync.members')}>
               {s.membersDone} / {s.members}
             </Descriptions.Item>
+            <Descriptions.Item label={t('sync.units')}>{s.unitsCreated}</Descriptions.Item>
+            <Descriptions.Item label={t('sync.staff')}>{s.staffCreated}</Descriptions.Item>
             <Descriptions.Item label={t('sync.relationships')}>{s.relationships}</Descriptions.Item>
             <Descriptions.Item label={t('sync.customersCreated')}>{s.customersCreated}</Descriptions.Item>
             <Descriptions.Item label={t('sync.groups')}>{s.groups}</Descriptions.Item>
