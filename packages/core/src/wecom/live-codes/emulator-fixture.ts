@@ -18,7 +18,7 @@ export interface EmulatedTenant {
   t: TestTenant;
   /** Pond staff per WeCom userid, made for the corp's active members. */
   staff: Map<string, string>;
-  /** Runs every due job until none is left (callbacks, welcome messages, syncs, polls). */
+  /** Delivers the outbox and runs every due job until nothing is left (callbacks, welcome messages, syncs, polls). */
   drain(): Promise<void>;
   close(): Promise<void>;
 }
@@ -84,7 +84,10 @@ export async function emulatedTenant(storage: Storage, seed: number): Promise<Em
     t,
     staff,
     async drain() {
-      for (let i = 0; i < 20; i++) if ((await services.platform.jobs.runDue()) === 0) return;
+      for (let i = 0; i < 20; i++) {
+        const n = (await services.platform.outbox.drain()) + (await services.platform.jobs.runDue());
+        if (n === 0) return;
+      }
     },
     async close() {
       await emulator.close();

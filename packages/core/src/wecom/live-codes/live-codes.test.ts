@@ -277,5 +277,9 @@ describe.each(testDialects())('live codes against the WeCom emulator on %s', (di
       .where('aggregate_id', '=', code.id)
       .execute();
     expect(changes).toHaveLength(2);
+    // The always-available member leaves: nobody is available, so the employed member stays.
+    must(await e.services.staff.depart(e.t.owner, e.staff.get(d ?? '') ?? '', {}));
+    await e.drain();
+    expect(way(code.configId)?.users).toEqual([c]);
   });
 });

@@ -6,6 +6,7 @@ import { nextBoundary } from './schedule.ts';
 import { describeWeComError } from './wecom-failure.ts';
 
 export const SYNC_QUEUE = 'wecom.live_codes.sync';
+const STAFF_CHANGES = new Set(['staff.departed', 'staff.reinstated', 'staff.updated']);
 
 export type PoolSync = ReturnType<typeof createPoolSync>;
 
@@ -95,6 +96,30 @@ export function createPoolSync(p: Platform, wecom: WeCom) {
     });
     return 'changed';
   }
+
+  // A staff member who leaves, comes back or changes userid changes who the codes naming them
+  // can hold: those codes are checked at once rather than at their next boundary.
+  p.outbox.subscribe({
+    name: 'wecom-live-codes',
+    async handle(events, trx) {
+      for (const ev of events) {
+        if (ev.aggregateType !== 'staff' || !STAFF_CHANGES.has(ev.type)) continue;
+        const codes = await trx
+          .selectFrom('wecom_live_codes')
+          .select('id')
+          .where('tenant_id', '=', ev.tenantId)
+          .where('status', '=', 'active')
+          .where((eb) =>
+            eb.or([
+              eb('pool', 'like', `%"staffId":"${ev.aggregateId}"%`),
+              eb('fallback_staff_id', '=', ev.aggregateId),
+            ]),
+          )
+          .execute();
+        for (const c of codes) await soon(trx, ev.tenantId, c.id, `staff:${ev.id}`);
+      }
+    },
+  });
 
   p.jobs.handle(SYNC_QUEUE, async (payload) => {
     const tenantId = String(payload.tenantId);
