@@ -1,5 +1,6 @@
 import type { AttributeOp, RuleFieldType } from '@pond/contracts';
 import { type Bitmap, DenseColumn, RoaringBitmap32, unionAll } from './bitmaps.ts';
+import { RelativeAnswers } from './relative-times.ts';
 
 const DAY = 86_400_000;
 
@@ -151,6 +152,14 @@ export class NumberField implements FieldIndex {
   private scratch = new Uint32Array(0);
   /** Answers of fixed comparisons, dropped when any value changes. */
   private answers = new Map<string, Bitmap>();
+  /** Answers of relative times, moved with the clock. */
+  private relative = new RelativeAnswers(
+    () => ({ values: this.values.data, base: this.values.base }),
+    (t, at) =>
+      at === 'since'
+        ? this.range(t, Number.POSITIVE_INFINITY)
+        : this.range(Number.NEGATIVE_INFINITY, t, false, true),
+  );
 
   /** Columns hold numbers; a custom attribute counts only when its JSON value is a number. */
   constructor(private attribute: boolean) {}
@@ -173,6 +182,7 @@ export class NumberField implements FieldIndex {
       this.values.set(id, v);
       this.present.add(id);
     }
+    this.relative.changedTo(id, v);
     return true;
   }
 
@@ -265,16 +275,16 @@ export class NumberField implements FieldIndex {
       case 'between':
         return this.range(a, b);
       case 'within_last':
-        return this.range(now - x * DAY, inf);
+        return this.relative.get('since', x, now - x * DAY);
       case 'before_last':
-        return this.range(-inf, now - x * DAY, false, true);
+        return this.relative.get('before', x, now - x * DAY);
       default:
         return null;
     }
   }
 
   get bytes(): number {
-    return this.values.bytes + this.scratch.byteLength;
+    return this.values.bytes + this.scratch.byteLength + this.relative.bytes;
   }
 }
 
