@@ -53,7 +53,11 @@ export const WeComCheckItem = z.object({
   status: z.enum(['ok', 'failed', 'skipped', 'warning']),
   /** WeCom's errcode when the check failed on a WeCom answer. */
   errcode: z.number().int().nullable(),
-  /** What is wrong and what to do about it. */
+  /** What was found, for the console to say in the reader's language (`bad_secret`, `no_callback_yet`…). */
+  code: z.string().nullable(),
+  /** Values the finding names (a count, a URL, a refusal reason). */
+  params: z.record(z.string(), z.union([z.string(), z.number()])).optional(),
+  /** What is wrong and what to do about it, in English. */
   message: z.string(),
 });
 export type WeComCheckItem = z.infer<typeof WeComCheckItem>;

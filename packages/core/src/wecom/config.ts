@@ -181,12 +181,19 @@ export function createWeComConfig(p: Platform, audit: AuditLog, deps: WeComConfi
       const opened = openConfig(row, deps.box);
       const items: WeComCheckItem[] = [];
       if (opened.problem) {
-        items.push({ name: 'config', status: 'failed', errcode: null, message: opened.problem });
+        items.push({
+          name: 'config',
+          status: 'failed',
+          errcode: null,
+          code: 'secrets_unreadable',
+          message: opened.problem,
+        });
       } else if (!opened.connection) {
         items.push({
           name: 'config',
           status: 'warning',
           errcode: null,
+          code: 'no_secret',
           message:
             'no app secret is stored: callbacks are received, but customer details, groups and sync need the secret of a self-built app added under 客户联系 → 可调用接口的应用',
         });
@@ -195,6 +202,7 @@ export function createWeComConfig(p: Platform, audit: AuditLog, deps: WeComConfi
           name: 'config',
           status: 'ok',
           errcode: null,
+          code: 'config_ok',
           message: 'corpid, secret, Token and EncodingAESKey are stored',
         });
       }
@@ -205,12 +213,15 @@ export function createWeComConfig(p: Platform, audit: AuditLog, deps: WeComConfi
             name: 'token',
             status: 'ok',
             errcode: null,
+            code: 'token_ok',
             message: 'an access token was issued for this corpid and secret',
           });
           items.push({
             name: 'permission',
             status: diagnosis.warnings.length ? 'warning' : 'ok',
             errcode: null,
+            code: diagnosis.warnings.length ? 'no_follow_users' : 'permission_ok',
+            params: { count: diagnosis.followUserCount },
             message: diagnosis.warnings.length
               ? diagnosis.warnings.join(' ')
               : `customer-contact APIs answer; ${diagnosis.followUserCount} members have customer contact enabled`,
@@ -221,6 +232,7 @@ export function createWeComConfig(p: Platform, audit: AuditLog, deps: WeComConfi
             name: diagnosis.step === 'gettoken' ? 'token' : 'permission',
             status: 'failed',
             errcode: diagnosis.errcode ?? null,
+            code: diagnosis.problem,
             message: `${diagnosis.problem}: ${diagnosis.detail}${diagnosis.errmsg ? ` (WeCom: ${diagnosis.errmsg})` : ''}`,
           });
         }
@@ -229,6 +241,7 @@ export function createWeComConfig(p: Platform, audit: AuditLog, deps: WeComConfi
           name: 'token',
           status: 'skipped',
           errcode: null,
+          code: 'skipped',
           message: 'skipped: no usable app secret',
         });
       }
@@ -250,6 +263,8 @@ export function createWeComConfig(p: Platform, audit: AuditLog, deps: WeComConfi
           name: 'callback',
           status: 'failed',
           errcode: null,
+          code: 'last_refused',
+          params: { reason: rejected.reason },
           message: `the last callback request was refused (${rejected.reason}): check that the Token and EncodingAESKey here match the WeCom admin, and the corpid`,
         });
       } else if (lastAt === null) {
@@ -257,6 +272,7 @@ export function createWeComConfig(p: Platform, audit: AuditLog, deps: WeComConfi
           name: 'callback',
           status: 'warning',
           errcode: null,
+          code: 'no_callback_yet',
           message: `no callback has arrived yet: enter ${CALLBACK_PATH}${row.callback_key} (after Pond's public https address) as the callback URL in the WeCom admin; WeCom verifies it when you save, and must be able to reach it`,
         });
       } else {
@@ -264,6 +280,7 @@ export function createWeComConfig(p: Platform, audit: AuditLog, deps: WeComConfi
           name: 'callback',
           status: 'ok',
           errcode: null,
+          code: 'callback_ok',
           message: `callbacks arrive; the last one at ${new Date(lastAt).toISOString()}`,
         });
       }
@@ -306,11 +323,20 @@ async function reachability(url: string): Promise<WeComCheckItem> {
     const res = await fetch(`${url}?probe=${probe}`, { signal: AbortSignal.timeout(3000) });
     const body = await res.text();
     if (res.status === 200 && body === `pond-wecom:${probe}`)
-      return { name: 'callback', status: 'ok', errcode: null, message: `the callback URL answers at ${url}` };
+      return {
+        name: 'callback',
+        status: 'ok',
+        errcode: null,
+        code: 'url_ok',
+        params: { url },
+        message: `the callback URL answers at ${url}`,
+      };
     return {
       name: 'callback',
       status: 'failed',
       errcode: null,
+      code: 'url_other',
+      params: { url, status: res.status },
       message: `the callback URL at ${url} answered ${res.status} from something other than this Pond (a proxy or another server?)`,
     };
   } catch (e) {
@@ -318,6 +344,8 @@ async function reachability(url: string): Promise<WeComCheckItem> {
       name: 'callback',
       status: 'failed',
       errcode: null,
+      code: 'url_unreachable',
+      params: { url },
       message: `the callback URL ${url} is unreachable from this server (${e instanceof Error ? e.message : String(e)}); WeCom must be able to reach it over https`,
     };
   }

@@ -275,7 +275,7 @@ export function createFullSync(
         .execute();
       return ok(null);
     });
-    return !page.nextCursor ? false : true;
+    return Boolean(page.nextCursor);
   }
 
   /** Runs up to PAGES_PER_JOB pages, then queues the next job; failures retry from the saved position. */

@@ -32,6 +32,32 @@ export const zhCN = {
   'wecom.checkItem.token': '凭证（gettoken）',
   'wecom.checkItem.permission': '客户联系权限',
   'wecom.checkItem.callback': '回调',
+  'wecom.check.config_ok': 'corpid、Secret、Token 与 EncodingAESKey 均已保存。',
+  'wecom.check.no_secret':
+    '未保存应用 Secret：可以接收回调，但读取客户详情、客户群和全量同步需要一个已加入「客户联系 → 可调用接口的应用」的自建应用 Secret。',
+  'wecom.check.secrets_unreadable':
+    '已保存的密钥无法用本服务器的密钥解开（POND_SECRET_KEY 是否改变，或集群节点密钥不一致？）；请重新填写。',
+  'wecom.check.token_ok': '已用该 corpid 和 Secret 获取到 access_token。',
+  'wecom.check.permission_ok': '客户联系接口可用；{count} 名成员开启了客户联系。',
+  'wecom.check.no_follow_users': '应用可见范围内没有成员开启客户联系，因此看不到任何客户。',
+  'wecom.check.bad_corpid': 'corpid 无效：请从「我的企业 → 企业信息」复制企业 ID。',
+  'wecom.check.bad_secret':
+    'Secret 不属于该企业或应用：请使用已加入「客户联系 → 可调用接口的应用」的自建应用的 Secret。',
+  'wecom.check.ip_not_trusted': '本服务器 IP 不在应用的企业可信 IP 列表中：请在应用设置中添加。',
+  'wecom.check.missing_permission':
+    '应用无权调用客户联系接口：请把它加入「客户联系 → API → 可调用接口的应用」，并让成员在其可见范围内。',
+  'wecom.check.rate_limited': '企业微信正在限制本企业的调用频率（45009），请一分钟后再试。',
+  'wecom.check.network': '本服务器无法访问企业微信 API 地址。',
+  'wecom.check.unexpected': '企业微信返回了意外的错误。',
+  'wecom.check.skipped': '已跳过：没有可用的应用 Secret。',
+  'wecom.check.last_refused':
+    '最近一次回调被拒绝（{reason}）：请确认这里的 Token、EncodingAESKey 与企业微信后台一致，corpid 正确。',
+  'wecom.check.no_callback_yet':
+    '还没有收到回调：请在企业微信后台填写上方回调地址；保存时企业微信会校验它，需能从公网访问。',
+  'wecom.check.callback_ok': '回调正常到达。',
+  'wecom.check.url_ok': '回调地址可以访问：{url}',
+  'wecom.check.url_other': '回调地址 {url} 返回了 {status}，应答的不是本 Pond（代理或其他服务器？）。',
+  'wecom.check.url_unreachable': '从本服务器无法访问回调地址 {url}；企业微信必须能通过 https 访问它。',
   'wecom.status.ok': '正常',
   'wecom.status.failed': '失败',
   'wecom.status.warning': '注意',
@@ -188,6 +214,36 @@ export const en: Record<keyof typeof zhCN, string> = {
   'wecom.checkItem.token': 'Credentials (gettoken)',
   'wecom.checkItem.permission': 'Customer-contact permission',
   'wecom.checkItem.callback': 'Callbacks',
+  'wecom.check.config_ok': 'corpid, secret, Token and EncodingAESKey are stored.',
+  'wecom.check.no_secret':
+    'No app secret is stored: callbacks are received, but customer details, groups and the full sync need the secret of a self-built app added under Customer Contact → Apps that can call the API.',
+  'wecom.check.secrets_unreadable':
+    'The stored secrets cannot be opened with this server’s key (was POND_SECRET_KEY changed, or do cluster nodes differ?); enter them again.',
+  'wecom.check.token_ok': 'An access token was issued for this corpid and secret.',
+  'wecom.check.permission_ok': 'Customer-contact APIs answer; {count} members have customer contact enabled.',
+  'wecom.check.no_follow_users':
+    'No member in the app’s visible range has customer contact enabled, so no customer is visible.',
+  'wecom.check.bad_corpid': 'The corpid is not valid: copy it from My Company → Company Information.',
+  'wecom.check.bad_secret':
+    'The secret does not belong to this corp or app: use the secret of the self-built app added under Customer Contact → Apps that can call the API.',
+  'wecom.check.ip_not_trusted':
+    'This server’s IP is not among the app’s trusted IPs: add it in the app’s settings.',
+  'wecom.check.missing_permission':
+    'The app may not call customer-contact APIs: add it under Customer Contact → API → Apps that can call the API, with the members in its visible range.',
+  'wecom.check.rate_limited': 'WeCom is limiting this corp’s calls right now (45009); try again in a minute.',
+  'wecom.check.network': 'WeCom’s API address cannot be reached from this server.',
+  'wecom.check.unexpected': 'WeCom answered with an unexpected error.',
+  'wecom.check.skipped': 'Skipped: no usable app secret.',
+  'wecom.check.last_refused':
+    'The last callback was refused ({reason}): check that the Token and EncodingAESKey match the WeCom admin, and the corpid.',
+  'wecom.check.no_callback_yet':
+    'No callback has arrived yet: enter the callback URL above in the WeCom admin; WeCom verifies it when you save, and must reach it from the internet.',
+  'wecom.check.callback_ok': 'Callbacks arrive.',
+  'wecom.check.url_ok': 'The callback URL answers: {url}',
+  'wecom.check.url_other':
+    'The callback URL {url} answered {status} from something other than this Pond (a proxy or another server?).',
+  'wecom.check.url_unreachable':
+    'The callback URL {url} cannot be reached from this server; WeCom must reach it over https.',
   'wecom.status.ok': 'OK',
   'wecom.status.failed': 'Failed',
   'wecom.status.warning': 'Attention',

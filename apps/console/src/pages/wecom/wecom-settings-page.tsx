@@ -31,6 +31,7 @@ import {
 import { errorText, showFieldError } from '../../components/api-error.ts';
 import { formatTime } from '../../components/format.ts';
 import { useI18n } from '../../i18n/i18n.tsx';
+import { zhCN as wecomMessages } from '../../i18n/modules/wecom.ts';
 import { CallbackInbox, RejectionList } from './callback-inbox.tsx';
 import { SyncCard } from './sync-card.tsx';
 
@@ -40,6 +41,8 @@ const ICON: Record<WeComCheckItem['status'], React.ReactNode> = {
   warning: <ExclamationCircleTwoTone twoToneColor="#faad14" />,
   skipped: <MinusCircleOutlined />,
 };
+
+const isCheckKey = (key: string): key is keyof typeof wecomMessages => key in wecomMessages;
 
 interface FormValues {
   corpId: string;
@@ -85,6 +88,11 @@ export function WeComSettingsPage() {
   };
 
   const result = check.data ?? c?.lastCheck ?? null;
+  // Findings Pond knows are said in the reader's language; others as WeCom's English text.
+  const describe = (i: WeComCheckItem) => {
+    const key = `wecom.check.${i.code}`;
+    return i.code !== null && isCheckKey(key) ? t(key, i.params) : i.message;
+  };
   const callbackUrl =
     c?.callbackUrl ?? (c?.callbackPath ? `${window.location.origin}${c.callbackPath}` : null);
   const stored = (masked: string | null | undefined) =>
@@ -184,7 +192,16 @@ export function WeComSettingsPage() {
                       <List.Item.Meta
                         avatar={ICON[i.status]}
                         title={`${t(`wecom.checkItem.${i.name}`)} · ${t(`wecom.status.${i.status}`)}${i.errcode !== null ? ` (errcode ${i.errcode})` : ''}`}
-                        description={i.message}
+                        description={
+                          <Space direction="vertical" size={0}>
+                            <span>{describe(i)}</span>
+                            {i.status === 'failed' && i.code !== null ? (
+                              <Typography.Text type="secondary" style={{ fontSize: 12 }}>
+                                {i.message}
+                              </Typography.Text>
+                            ) : null}
+                          </Space>
+                        }
                       />
                     </List.Item>
                   )}
