@@ -10,8 +10,9 @@
  *   `customers` through the same field map the reference uses, and the tenant's custom
  *   attributes — by type: a bitmap per distinct value for text, ids, dates and yes/no (up to
  *   4,096 values; beyond, such as names, the field is answered in SQL), a float per customer
- *   for numbers and times (a scan answers ranges and relative times in about 1 ms per million
- *   customers), and a bitmap per option for several-of lists.
+ *   for numbers and times (a scan answers a range, kept until a value changes; relative times
+ *   are kept and moved with the clock through a sorted snapshot, `relative-times.ts`), and a
+ *   bitmap per option for several-of lists.
  *
  * Everything else — behaviour (events in a window, not since, aggregates), consent, `contains`
  * on text (whose case rules are each database's own), fields without an index, and condition
