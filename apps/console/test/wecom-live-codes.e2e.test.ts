@@ -1,22 +1,19 @@
 import { createServices, type Services, weComGateways } from '@pond/core';
-import { createApp, testConfig } from '@pond/server';
-import { makeTenant, openTestStorage, TEST_PASSWORD, type TestTenant } from '@pond/testing';
+import { makeTenant, openTestStorage, type TestTenant } from '@pond/testing';
 import { startWeComEmulator, type WeComEmulator } from '@pond/wecom';
-import type { FastifyInstance } from 'fastify';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { browserAvailable, launchChromium } from './browser.ts';
-import { ensureConsoleBuilt } from './ensure-built.ts';
+import { browserAvailable } from './browser.ts';
+import { type ConsoleSession, openConsole } from './console-session.ts';
 
 const TOKEN = 'PondLiveCodeToken1';
 const AES_KEY = 'cD0d7jx4tYvVtzqrmh3Dm3QFCXe6f8SlHoMtMh3qQEP';
 
 describe.runIf(browserAvailable())('live codes and succession in the console', () => {
-  let app: FastifyInstance;
+  let session: ConsoleSession;
   let services: Services;
   let tenant: TestTenant;
   let emulator: WeComEmulator;
-  let browser: Browser;
   let page: Page;
   let url: string;
   let close: () => Promise<void>;
@@ -29,7 +26,6 @@ describe.runIf(browserAvailable())('live codes and succession in the console', (
   };
 
   beforeAll(async () => {
-    const consoleDist = ensureConsoleBuilt();
     emulator = await startWeComEmulator({ seed: 23, generate: { staff: 4, customers: 12, groups: 1 } });
     const opened = await openTestStorage('sqlite');
     close = opened.close;
@@ -60,37 +56,21 @@ describe.runIf(browserAvailable())('live codes and succession in the console', (
     const group = await services.tags.createGroup(tenant.owner, { name: '渠道' });
     if (!group.ok) throw new Error('setup');
     await services.tags.create(tenant.owner, { groupId: group.value.id, name: '海报客户', color: 'blue' });
-    app = await createApp({ config: testConfig(), services, consoleDist });
-    url = await app.listen({ host: '127.0.0.1', port: 0 });
+    session = await openConsole(services);
+    ({ page, url } = session);
     emulator.setCallback({ url: `${url}${saved.value.callbackPath}`, token: TOKEN, encodingAesKey: AES_KEY });
-    browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1400, height: 900 }, reducedMotion: 'reduce' });
-    page.setDefaultTimeout(10_000);
   }, 180_000);
 
-  afterEach(async (ctx) => {
-    if (ctx.task.result?.state === 'fail') {
-      await page.screenshot({ path: `/tmp/pond-e2e-failure-${ctx.task.name.replace(/\W+/g, '-')}.png` });
-    }
-  });
+  afterEach((ctx) => session.screenshotFailure(ctx.task));
 
   afterAll(async () => {
-    await browser?.close();
-    await app?.close();
+    await session?.close();
     await emulator?.close();
     await close?.();
   });
 
   it('creates a live code, shows its QR code, and an add through it gets the welcome message and the tag', async () => {
-    await page.goto(`${url}/wecom/live-codes`);
-    await page.waitForURL('**/sign-in');
-    await page.getByLabel('邮箱或手机号').fill(tenant.ownerEmail);
-    await page.getByLabel('密码').fill(TEST_PASSWORD);
-    await page
-      .getByRole('button', { name: '登 录' })
-      .or(page.getByRole('button', { name: '登录' }))
-      .click();
-    await page.waitForURL('**/customers');
+    await session.signIn(tenant.ownerEmail);
     await page.getByRole('menuitem', { name: '渠道活码' }).click();
     await page.getByText('还没有活码', { exact: false }).waitFor();
     await page.getByRole('button', { name: '新建活码' }).click();
