@@ -45,6 +45,32 @@ function comparison<T extends string | number>(
 }
 
 /**
+ * Presence and negations, alike for every field (negations hold for customers without a value);
+ * `positive` answers the other operators, or null to leave the condition to SQL.
+ */
+function answerWith(
+  op: AttributeOp,
+  value: unknown,
+  live: Bitmap,
+  present: Bitmap,
+  positive: (op: AttributeOp, value: unknown) => Bitmap | null,
+): Bitmap | null {
+  switch (op) {
+    case 'exists':
+      return present;
+    case 'not_exists':
+      return RoaringBitmap32.andNot(live, present);
+    case 'neq':
+    case 'not_in': {
+      const held = positive(op === 'neq' ? 'eq' : 'in', value);
+      return held && RoaringBitmap32.andNot(live, held);
+    }
+    default:
+      return positive(op, value);
+  }
+}
+
+/**
  * How the reference evaluator compares values. Standard columns compare with SQL `=` (no
  * type); custom attributes with a JSON equality that includes the type (1 is not "1").
  */
@@ -115,26 +141,15 @@ export class ValueField implements FieldIndex {
   }
 
   match(op: AttributeOp, value: unknown, _now: number, live: Bitmap): Bitmap | null {
-    const values = Array.isArray(value) ? value : [];
-    const test = comparison(op, String(value), values.map(String));
-    if (test) return this.ordered(test);
-    switch (op) {
-      case 'exists':
-        return this.present;
-      case 'not_exists':
-        return RoaringBitmap32.andNot(live, this.present);
-      case 'eq':
-        return this.eq(value);
-      case 'neq':
-        return RoaringBitmap32.andNot(live, this.eq(value));
-      case 'in':
-        return unionAll(values.map((x) => this.eq(x)));
-      case 'not_in':
-        return RoaringBitmap32.andNot(live, unionAll(values.map((x) => this.eq(x))));
-      default:
-        // `contains` follows the engine's own case rules (LIKE / ILIKE): left to SQL.
-        return null;
-    }
+    return answerWith(op, value, live, this.present, (o, v) => {
+      const values = Array.isArray(v) ? v : [];
+      const test = comparison(o, String(v), values.map(String));
+      if (test) return this.ordered(test);
+      if (o === 'eq') return this.eq(v);
+      if (o === 'in') return unionAll(values.map((x) => this.eq(x)));
+      // `contains` follows the engine's own case rules (LIKE / ILIKE): left to SQL.
+      return null;
+    });
   }
 
   get bytes(): number {
@@ -226,44 +241,30 @@ export class NumberField implements FieldIndex {
   }
 
   match(op: AttributeOp, value: unknown, now: number, live: Bitmap): Bitmap | null {
-    // Relative times move with the clock and negations with the live set: those are scanned.
-    if (
-      op === 'within_last' ||
-      op === 'before_last' ||
-      op === 'neq' ||
-      op === 'not_in' ||
-      op === 'not_exists'
-    )
-      return this.compute(op, value, now, live);
-    const key = `${op}:${JSON.stringify(value)}`;
-    const known = this.answers.get(key);
-    if (known) return known;
-    const answer = this.compute(op, value, now, live);
-    if (answer && this.answers.size < 64) this.answers.set(key, answer);
-    return answer;
+    return answerWith(op, value, live, this.present, (o, v) => {
+      const x = Number(v);
+      // Relative times move with the clock (`RelativeAnswers`); fixed comparisons are kept.
+      if (o === 'within_last') return this.relative.get('since', x, now - x * DAY);
+      if (o === 'before_last') return this.relative.get('before', x, now - x * DAY);
+      const key = `${o}:${JSON.stringify(v)}`;
+      const known = this.answers.get(key);
+      if (known) return known;
+      const answer = this.compare(o, v);
+      if (answer && this.answers.size < 64) this.answers.set(key, answer);
+      return answer;
+    });
   }
 
-  private compute(op: AttributeOp, value: unknown, now: number, live: Bitmap): Bitmap | null {
+  private compare(op: AttributeOp, value: unknown): Bitmap | null {
     const values = Array.isArray(value) ? value.map(Number) : [];
     const x = Number(value);
     const [a = Number.NaN, b = Number.NaN] = values;
     const inf = Number.POSITIVE_INFINITY;
     switch (op) {
-      case 'exists':
-        return this.present;
-      case 'not_exists':
-        return RoaringBitmap32.andNot(live, this.present);
       case 'eq':
         return this.range(x, x);
-      case 'neq':
-        return RoaringBitmap32.andNot(live, this.range(x, x));
       case 'in':
         return this.scan((v) => values.includes(v));
-      case 'not_in':
-        return RoaringBitmap32.andNot(
-          live,
-          this.scan((v) => values.includes(v)),
-        );
       case 'lt':
         return this.range(-inf, x, false, true);
       case 'lte':
@@ -274,10 +275,6 @@ export class NumberField implements FieldIndex {
         return this.range(x, inf);
       case 'between':
         return this.range(a, b);
-      case 'within_last':
-        return this.relative.get('since', x, now - x * DAY);
-      case 'before_last':
-        return this.relative.get('before', x, now - x * DAY);
       default:
         return null;
     }
@@ -318,16 +315,9 @@ export class ListField implements FieldIndex {
   }
 
   match(op: AttributeOp, value: unknown, _now: number, live: Bitmap): Bitmap | null {
-    switch (op) {
-      case 'exists':
-        return this.present;
-      case 'not_exists':
-        return RoaringBitmap32.andNot(live, this.present);
-      case 'contains':
-        return this.elements.get(String(value)) ?? new RoaringBitmap32();
-      default:
-        return null;
-    }
+    return answerWith(op, value, live, this.present, (o, v) =>
+      o === 'contains' ? (this.elements.get(String(v)) ?? new RoaringBitmap32()) : null,
+    );
   }
 
   get bytes(): number {
