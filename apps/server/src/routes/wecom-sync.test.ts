@@ -33,6 +33,17 @@ describe.each(testDialects())('WeCom full sync on %s', (dialect) => {
       wecomUserId: first?.userId,
     });
   });
+  const customerCount = async () =>
+    Number(
+      (
+        await f.services.platform.db
+          .selectFrom('customers')
+          .select((eb) => eb.fn.countAll().as('n'))
+          .where('tenant_id', '=', tenantId)
+          .executeTakeFirstOrThrow()
+      ).n,
+    );
+
   afterAll(async () => {
     await emulator?.close();
     await f?.close();
@@ -89,13 +100,7 @@ describe.each(testDialects())('WeCom full sync on %s', (dialect) => {
     const groups = await owner.call('GET', '/api/v1/wecom/groups?limit=50');
     expect(groups.json.data).toHaveLength(emulator.corp.groups.size);
 
-    const customersBefore = (
-      await db
-        .selectFrom('customers')
-        .select((eb) => eb.fn.countAll().as('n'))
-        .where('tenant_id', '=', tenantId)
-        .executeTakeFirstOrThrow()
-    ).n;
+    const customersBefore = await customerCount();
     f.clock.advance(60_000);
     expect((await owner.call('POST', '/api/v1/wecom/sync')).status).toBe(202);
     await f.services.platform.jobs.runDue();
@@ -107,13 +112,7 @@ describe.each(testDialects())('WeCom full sync on %s', (dialect) => {
       customersCreated: 0,
       relationships: follows.length,
     });
-    const customersAfter = (
-      await db
-        .selectFrom('customers')
-        .select((eb) => eb.fn.countAll().as('n'))
-        .where('tenant_id', '=', tenantId)
-        .executeTakeFirstOrThrow()
-    ).n;
-    expect(Number(customersAfter)).toBe(Number(customersBefore));
+    const customersAfter = await customerCount();
+    expect(customersAfter).toBe(customersBefore);
   });
 });

@@ -91,7 +91,12 @@ export async function httpFixture(
 ): Promise<HttpFixture> {
   const { storage, close } = await openTestStorage(dialect, { isolated: options.isolated ?? false });
   const clock = simulatedClock(Date.now());
-  const services = createServices({ ...options.deps, storage, clock, setupToken: options.setupToken ?? null });
+  const services = createServices({
+    ...options.deps,
+    storage,
+    clock,
+    setupToken: options.setupToken ?? null,
+  });
   const app = await createApp({ config: options.config ?? testConfig(), services });
   const remoteAddress = `10.${randomInt(256)}.${randomInt(256)}.${randomInt(1, 255)}`;
   const inject = (o: InjectOptions) => app.inject({ remoteAddress, ...o });
