@@ -5,6 +5,7 @@ import type { Services } from '@pond/core';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Config } from './config.ts';
 import { createDemoRunner } from './demo/demo-runner.ts';
+import { createDemoWeCom } from './demo/demo-wecom.ts';
 import { handleError } from './http/errors.ts';
 import { observability } from './http/observability.ts';
 import { buildOpenApi } from './http/openapi.ts';
@@ -101,7 +102,12 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
   stratificationRoutes(app, services);
   eventRoutes(app, services);
   await importRoutes(app, services);
-  demoRoutes(app, services, deps.demo ?? createDemoRunner(services));
+  const demo = deps.demo ?? createDemoRunner(services);
+  if (config.demo.wecom) {
+    const demoWeCom = createDemoWeCom(app, services, { intervalMs: config.demo.wecomIntervalMs });
+    demo.afterLoad((ctx) => demoWeCom.start(ctx));
+  }
+  demoRoutes(app, services, demo);
   await ingestRoutes(app, services, { maxInFlight: config.ingest.maxInFlight });
 
   await staticAssets(app, consoleDist);

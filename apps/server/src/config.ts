@@ -27,6 +27,10 @@ const Env = z.object({
   POND_ROLE: z.enum(['all', 'api', 'worker']).default('all'),
   /** Base64 of 32 random bytes sealing stored secrets; default: `<data dir>/secret.key`. */
   POND_SECRET_KEY: z.string().optional(),
+  /** `1`: a demo brand loaded in this server gets live WeCom activity from an in-process emulator. */
+  POND_DEMO_WECOM: z.enum(['0', '1']).default('1'),
+  /** Milliseconds between two actions of the demo's emulated WeCom corp. */
+  POND_DEMO_WECOM_INTERVAL_MS: z.coerce.number().int().min(50).default(4000),
 });
 
 export interface Config {
@@ -47,6 +51,8 @@ export interface Config {
   readonly role: 'all' | 'api' | 'worker';
   /** Base64 key sealing stored secrets (WeCom); null: the key file in the data dir. */
   readonly secretKey: string | null;
+  /** Live WeCom activity for the demo brand (see docs/demo.md). */
+  readonly demo: { readonly wecom: boolean; readonly wecomIntervalMs: number };
 }
 
 /** Values that never appear in logs or error output. */
@@ -82,6 +88,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     role: e.POND_ROLE,
     secretKey: e.POND_SECRET_KEY ?? null,
+    demo: { wecom: e.POND_DEMO_WECOM === '1', wecomIntervalMs: e.POND_DEMO_WECOM_INTERVAL_MS },
   };
 }
 
@@ -90,6 +97,11 @@ export function testConfig(
   overrides: Partial<Config['http']> = {},
   ingest: Partial<Config['ingest']> = {},
 ): Config {
-  const base = loadConfig({ POND_LOG_LEVEL: 'silent', DATABASE_URL: ':memory:', POND_RATE_LIMIT: '100000' });
+  const base = loadConfig({
+    POND_LOG_LEVEL: 'silent',
+    DATABASE_URL: ':memory:',
+    POND_RATE_LIMIT: '100000',
+    POND_DEMO_WECOM: '0',
+  });
   return { ...base, http: { ...base.http, ...overrides }, ingest: { ...base.ingest, ...ingest } };
 }

@@ -13,6 +13,8 @@ export function createDemoRunner(services: Services, scale: DemoScale = DEMO_FUL
     { state: 'loading' | 'loaded' | 'failed'; customers: number; events: number; error: string | null }
   >();
   const target = { customers: scale.customers, events: scale.events };
+  /** Called with the loader's context once a brand's demo has loaded (live WeCom activity hooks in here). */
+  const loaded: Array<(ctx: Ctx) => void> = [];
 
   async function status(ctx: Ctx): Promise<DemoStatus> {
     const run = runs.get(ctx.principal.tenantId);
@@ -28,6 +30,10 @@ export function createDemoRunner(services: Services, scale: DemoScale = DEMO_FUL
 
   return {
     status,
+    /** Runs `listener` after each successful load. */
+    afterLoad(listener: (ctx: Ctx) => void) {
+      loaded.push(listener);
+    },
     async start(ctx: Ctx): Promise<Result<DemoStatus>> {
       const current = await status(ctx);
       if (current.state !== 'available' && current.state !== 'failed') {
@@ -45,8 +51,10 @@ export function createDemoRunner(services: Services, scale: DemoScale = DEMO_FUL
       runs.set(ctx.principal.tenantId, run);
       void loadDemo(services, ctx, { scale, onProgress: (p) => Object.assign(run, p) })
         .then((r) => {
-          if (r.ok) Object.assign(run, r.value, { state: 'loaded' });
-          else Object.assign(run, { state: 'failed', error: r.error.message });
+          if (r.ok) {
+            Object.assign(run, r.value, { state: 'loaded' });
+            for (const listener of loaded) listener(ctx);
+          } else Object.assign(run, { state: 'failed', error: r.error.message });
         })
         .catch((e: unknown) =>
           Object.assign(run, { state: 'failed', error: e instanceof Error ? e.message : String(e) }),
