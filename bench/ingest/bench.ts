@@ -85,8 +85,11 @@ async function baseline(dir: string, events: number, concurrency: number) {
   return { stats, rows };
 }
 
-/** Pond on fresh storage: the load through its HTTP API, then the stored rows counted. */
-async function pond(url: string, events: number, concurrency: number, schema?: string) {
+/**
+ * Pond on fresh storage: the load through its HTTP API, then the stored rows counted. `cpu`
+ * is this process's CPU time (µs) during the load.
+ */
+export async function pond(url: string, events: number, concurrency: number, schema?: string) {
   const storage = await openStorage(url, schema ? { schema } : {});
   try {
     await migrateToLatest(storage);
@@ -96,7 +99,9 @@ async function pond(url: string, events: number, concurrency: number, schema?: s
     if (!source.ok) throw new Error(source.error.message);
     const app = await createApp({ config: testConfig({}, { maxInFlight: 10_000 }), services });
     const address = await app.listen({ host: '127.0.0.1', port: 0 });
+    const started = process.cpuUsage();
     const stats = await generate(address, source.value.writeKey, events, concurrency);
+    const cpu = process.cpuUsage(started);
     const stored = Number(
       (
         await storage.db
@@ -109,7 +114,7 @@ async function pond(url: string, events: number, concurrency: number, schema?: s
     const memory = Math.round(process.memoryUsage().rss / 1024 / 1024);
     await app.close();
     if (schema) await storage.db.schema.dropSchema(schema).cascade().execute();
-    return { stats, stored, memory, correct: stored === stats.sent - stats.duplicates };
+    return { stats, stored, memory, cpu, correct: stored === stats.sent - stats.duplicates };
   } finally {
     await storage.close();
   }
