@@ -31,6 +31,7 @@ import { defaultWeComGateway } from './wecom/client.ts';
 import type { WeComGatewayFactory } from './wecom/gateway.ts';
 import { createLiveCodes } from './wecom/live-codes/live-codes.ts';
 import { createSuccession } from './wecom/succession/succession.ts';
+import { createTagSync } from './wecom/tag-sync/tag-sync.ts';
 import { createWeCom } from './wecom/wecom.ts';
 
 export interface ServiceDeps {
@@ -90,6 +91,11 @@ export function createServices({
     await ingest.pruneMessageIds(dedupeWindowMs);
     await nextPrune();
   });
+  const autoTags = createAutoTags(platform, audit, tags, audienceEngine);
+  const savedAudiences = createSavedAudiences(platform, audit, audienceEngine);
+  // After the audiences' consumer: rules naming an audience follow its entries and exits in
+  // the same relay pass.
+  autoTags.followAudiences();
   return {
     platform,
     audit,
@@ -104,15 +110,16 @@ export function createServices({
     attributes: createAttributeDefinitions(platform, audit),
     identityPriority: createIdentityPriority(platform, audit),
     tags,
-    autoTags: createAutoTags(platform, audit, tags, audienceEngine),
+    autoTags,
     audiences: createAudiences(platform, audienceEngine),
-    savedAudiences: createSavedAudiences(platform, audit, audienceEngine),
+    savedAudiences,
     audienceEngine,
     stratification,
     timeline,
     wecom,
     wecomLiveCodes: createLiveCodes(platform, audit, tags, wecom),
     wecomSuccession: createSuccession(platform, audit, wecom),
+    wecomTagSync: createTagSync(platform, audit, tags, wecom),
     privacy: createPrivacy(platform, audit, customers, timeline),
     imports: createImports(platform, audit, { dir: importDir }),
     exports: createExports(platform, audit, customers),

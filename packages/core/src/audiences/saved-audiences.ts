@@ -16,6 +16,7 @@ import type { Platform } from '../platform/platform.ts';
 import type { Ctx } from '../shared/context.ts';
 import { newId } from '../shared/ids.ts';
 import { fail, notFound, ok, type Result } from '../shared/result.ts';
+import { checkNoTagLoop, tagGraphOf } from '../tags/tag-loops.ts';
 import {
   type AudienceNode,
   checkNoCycle,
@@ -57,7 +58,7 @@ const nodeOf = (r: Row): AudienceNode & { row: Row } => ({
 });
 
 /** Entries into and exits from each audience in a batch of domain events, per tenant. */
-function membershipChanges(events: readonly OutboxEvent[]) {
+export function membershipChanges(events: readonly OutboxEvent[]) {
   const byTenant = new Map<string, Map<string, number[]>>();
   for (const e of events) {
     if (e.type !== 'audience.entered' && e.type !== 'audience.exited') continue;
@@ -238,7 +239,10 @@ export function createSavedAudiences(p: Platform, audit: AuditLog, engine?: Audi
       .where('id', '=', id)
       .executeTakeFirst();
 
-  /** The rule checked against the tenant's data and the other audiences (no cycle). */
+  /**
+   * The rule checked against the tenant's data and the other audiences (no cycle), and no
+   * auto-tag rule led back to the tag it sets through this audience.
+   */
   async function checkAudienceRule(trx: Trx, ctx: Ctx, id: string, name: string, rule: Rule) {
     const tenantId = ctx.principal.tenantId;
     const checked = checkRule(
@@ -252,7 +256,11 @@ export function createSavedAudiences(p: Platform, audit: AuditLog, engine?: Audi
       .where('tenant_id', '=', tenantId)
       .where('id', '!=', id)
       .execute();
-    return checkNoCycle({ id, name, rule }, others.map(nodeOf));
+    const acyclic = checkNoCycle({ id, name, rule }, others.map(nodeOf));
+    if (!acyclic.ok) return acyclic;
+    const graph = await tagGraphOf(trx, tenantId);
+    const audiences = [...graph.audiences.filter((a) => a.id !== id), { id, name, rule }];
+    return checkNoTagLoop({ ...graph, audiences }, `a:${id}`);
   }
 
   /** The audiences and auto-tag rules whose rules name this audience. */

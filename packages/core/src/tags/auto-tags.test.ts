@@ -1,3 +1,4 @@
+import type { Rule } from '@pond/contracts';
 import {
   makeTenant,
   must,
@@ -9,6 +10,7 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Services } from '../services.ts';
 import type { Ctx } from '../shared/context.ts';
+import type { Result } from '../shared/result.ts';
 
 describe.each(testDialects())('auto-tag rules on %s', (dialect) => {
   const clock = simulatedClock();
@@ -128,5 +130,113 @@ describe.each(testDialects())('auto-tag rules on %s', (dialect) => {
       removeWhenUnmatched: true,
     });
     expect(archived.ok ? 'accepted' : archived.error.field).toBe('body.tagId');
+  });
+
+  const city = (value: string): Rule => ({ kind: 'attribute', field: 'city', op: 'eq', value });
+  const member = (audienceId: string): Rule => ({ kind: 'audience', audienceId, match: 'in' });
+  const audience = async (name: string, rule: Rule) =>
+    must(await services.savedAudiences.create(owner, { name, rule, kind: 'dynamic' })).id;
+  const saveRule = (name: string, tagId: string, rule: Rule, removeWhenUnmatched = true) =>
+    services.autoTags.create(owner, { name, rule, tagId, removeWhenUnmatched });
+
+  it('follows the audiences it names, directly or through others, in the same relay pass', async () => {
+    const inSuzhou = await audience('苏州', city('苏州'));
+    const throughIt = await audience('苏州的', member(inSuzhou));
+    const direct = await newTag('苏州人群');
+    const deeper = await newTag('苏州人群（间接）');
+    const kept = await newTag('来过苏州');
+    must(await saveRule('直接', direct, member(inSuzhou)));
+    must(await saveRule('间接', deeper, member(throughIt)));
+    must(await saveRule('留下', kept, member(inSuzhou), false));
+    const e = await newCustomer('E', '无锡');
+    await settle();
+    expect(await holders(direct)).toEqual([]);
+
+    // One relay pass: the change reaches the audiences, then the rules naming them.
+    must(await services.customers.update(owner, e, { city: '苏州' }));
+    await services.platform.outbox.drain();
+    expect(await holders(direct)).toEqual(['E:rule']);
+    expect(await holders(deeper)).toEqual(['E:rule']);
+    expect(await holders(kept)).toEqual(['E:rule']);
+
+    // Leaving: the rules that remove their tag do; the other keeps it.
+    must(await services.customers.update(owner, e, { city: '无锡' }));
+    await services.platform.outbox.drain();
+    expect(await holders(direct)).toEqual([]);
+    expect(await holders(deeper)).toEqual([]);
+    expect(await holders(kept)).toEqual(['E:rule']);
+
+    // An audience's own rule changing (a full refresh) moves the rules too.
+    must(await services.savedAudiences.update(owner, inSuzhou, { rule: city('无锡') }));
+    await services.platform.outbox.drain();
+    expect(await holders(direct)).toEqual(['E:rule']);
+    expect(await holders(deeper)).toEqual(['E:rule']);
+  });
+
+  it('refuses a rule that would reach its own tag through audiences, and an audience closing such a loop', async () => {
+    const vip = await newTag('循环');
+    const tagged = await audience('有循环标签', { kind: 'tags', match: 'any', tagIds: [vip] });
+    const above = await audience('有循环标签的', member(tagged));
+    const refused = (r: Result<unknown>) =>
+      r.ok ? 'accepted' : [r.error.code, r.error.field, r.error.message];
+    const create = (r: Rule) => saveRule('打循环', vip, r);
+    expect(refused(await create(member(tagged)))).toEqual([
+      'invalid_request',
+      'body.rule.audienceId',
+      expect.stringMatching(
+        /^an auto-tag rule cannot depend on the tag it sets: auto-tag rule "打循环" \(atr_\w+\) → audience "有循环标签" \(aud_\w+\) → tag "循环" \(\w+\) → auto-tag rule "打循环" \(atr_\w+\)$/,
+      ),
+    ]);
+    const deeper = await create({ kind: 'all', rules: [city('苏州'), member(above)] });
+    expect(refused(deeper)).toEqual([
+      'invalid_request',
+      'body.rule.rules.1.audienceId',
+      expect.stringContaining(
+        `audience "有循环标签的" (${above}) → audience "有循环标签" (${tagged}) → tag "循环"`,
+      ),
+    ]);
+    expect(await services.autoTags.list(owner)).not.toContainEqual(
+      expect.objectContaining({ name: '打循环' }),
+    );
+
+    // A rule that does not loop is saved; changing its rule to one that does is refused.
+    const safe = must(await create(city('苏州')));
+    const changed = await services.autoTags.update(owner, safe.id, { rule: member(above) });
+    expect(refused(changed)).toEqual([
+      'invalid_request',
+      'body.rule.audienceId',
+      expect.stringContaining(`auto-tag rule "打循环" (${safe.id}) → audience "有循环标签的" (${above})`),
+    ]);
+
+    // The audience side: a rule naming an audience, whose new rule would name the rule's tag.
+    const plain = await audience('普通', city('苏州'));
+    const other = await newTag('另一个');
+    const naming = must(await saveRule('普通人群', other, member(plain)));
+    const patched = await services.savedAudiences.update(owner, plain, {
+      rule: { kind: 'any', rules: [city('苏州'), { kind: 'tags', match: 'none', tagIds: [other] }] },
+    });
+    expect(refused(patched)).toEqual([
+      'invalid_request',
+      'body.rule.rules.1.tagIds.0',
+      expect.stringContaining(
+        `audience "普通" (${plain}) → tag "另一个" (${other}) → auto-tag rule "普通人群" (${naming.id}) → audience "普通" (${plain})`,
+      ),
+    ]);
+    expect(must(await services.savedAudiences.get(owner, plain)).rule).toEqual(city('苏州'));
+    // Through another rule's tag: this audience names what "普通人群" sets, and a rule on it sets
+    // the tag an audience "普通人群" names would need.
+    const second = await newTag('第二个');
+    const onOther = await audience('有另一个', { kind: 'tags', match: 'any', tagIds: [other] });
+    must(await saveRule('第二条', second, member(onOther)));
+    const viaRules = await services.savedAudiences.update(owner, plain, {
+      rule: { kind: 'tags', match: 'any', tagIds: [second] },
+    });
+    expect(refused(viaRules)).toEqual([
+      'invalid_request',
+      'body.rule.tagIds.0',
+      expect.stringContaining(
+        `audience "普通" (${plain}) → tag "第二个" (${second}) → auto-tag rule "第二条"`,
+      ),
+    ]);
   });
 });

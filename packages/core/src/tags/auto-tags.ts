@@ -1,15 +1,19 @@
 import type { AutoTagRule, CreateAutoTagRule, Rule, UpdateAutoTagRule } from '@pond/contracts';
 import type { AutoTagRuleTable, Executor, Trx } from '@pond/storage';
 import type { Selectable } from 'kysely';
+import { audienceRefs } from '../audiences/audience-graph.ts';
 import type { AudienceEngine } from '../audiences/engine/engine.ts';
 import { chunked, matchingCustomers, touchedByTenant } from '../audiences/matching.ts';
 import { checkRule, ruleContextOf } from '../audiences/rule-check.ts';
+import { membershipChanges } from '../audiences/saved-audiences.ts';
 import type { AuditLog } from '../audit/audit-log.ts';
 import { definitionsOf } from '../customers/attributes.ts';
+import type { OutboxEvent } from '../platform/outbox.ts';
 import type { Platform } from '../platform/platform.ts';
 import type { Ctx } from '../shared/context.ts';
 import { newId } from '../shared/ids.ts';
 import { fail, notFound, ok, type Result } from '../shared/result.ts';
+import { checkNoTagLoop, tagGraphOf } from './tag-loops.ts';
 import type { Tags } from './tags.ts';
 
 type Row = Selectable<AutoTagRuleTable>;
@@ -31,11 +35,30 @@ const mentionsTag = (r: Rule, tagId: string): boolean => {
   }
 };
 
+/** The audiences a rule names, and those they name in turn (each once). */
+function audiencesBehind(rule: Rule, rules: ReadonlyMap<string, Rule>): Set<string> {
+  const out = new Set<string>();
+  const walk = (r: Rule) => {
+    for (const { audienceId } of audienceRefs(r, '')) {
+      if (out.has(audienceId)) continue;
+      out.add(audienceId);
+      const named = rules.get(audienceId);
+      if (named) walk(named);
+    }
+  };
+  walk(rule);
+  return out;
+}
+
 /**
  * Auto-tag rules: a tag kept on exactly the customers an audience rule matches. Changes to a
  * customer (events, profile, tags, merges) re-check the rules for that customer through the
  * outbox; a full run follows every change of a rule and repeats daily, so windows such as
- * "in the last 30 days" move with the clock. A rule only ever removes the tag where it put it.
+ * "in the last 30 days" move with the clock. A rule naming saved audiences also re-checks
+ * the customers who enter or leave them (or the audiences they name), in the same relay pass
+ * as the audiences' own refresh once `followAudiences` has subscribed after them. A rule only
+ * ever removes the tag where it put it, and never depends on its own tag, even through
+ * audiences and other rules.
  */
 export function createAutoTags(p: Platform, audit: AuditLog, tags: Tags, engine?: AudienceEngine) {
   const { db, clock } = p;
@@ -122,22 +145,57 @@ export function createAutoTags(p: Platform, audit: AuditLog, tags: Tags, engine?
     });
   });
 
+  const enabledRules = (trx: Trx, tenantId: string) =>
+    trx
+      .selectFrom('auto_tag_rules')
+      .selectAll()
+      .where('tenant_id', '=', tenantId)
+      .where('enabled', '=', 1)
+      .execute();
+
   p.outbox.subscribe({
     name: 'auto-tags',
     async handle(events, trx) {
       for (const [tenantId, ids] of touchedByTenant(events, { tagsSetByRules: false })) {
-        const rules = await trx
-          .selectFrom('auto_tag_rules')
-          .selectAll()
-          .where('tenant_id', '=', tenantId)
-          .where('enabled', '=', 1)
-          .execute();
-        for (const r of rules) await evaluate(trx, r, ids);
+        for (const r of await enabledRules(trx, tenantId)) await evaluate(trx, r, ids);
       }
     },
   });
 
-  async function checkInput(ex: Executor, ctx: Ctx, rule: Rule, tagId: string): Promise<Result<null>> {
+  /**
+   * Re-checks, for each rule naming an audience (directly or through audiences that name it),
+   * the customers who entered or left it in a batch of domain events.
+   */
+  async function followMemberships(events: readonly OutboxEvent[], trx: Trx) {
+    for (const [tenantId, changed] of membershipChanges(events)) {
+      const rules = await enabledRules(trx, tenantId);
+      const parsed = rules.map((r) => ({ row: r, rule: JSON.parse(r.rule) as Rule }));
+      const naming = parsed.filter((r) => audienceRefs(r.rule, '').length > 0);
+      if (naming.length === 0) continue;
+      const audiences = await trx
+        .selectFrom('audiences')
+        .select(['id', 'rule'])
+        .where('tenant_id', '=', tenantId)
+        .execute();
+      const audienceRules = new Map(audiences.map((a) => [a.id, JSON.parse(a.rule) as Rule]));
+      for (const r of naming) {
+        const recheck = new Set<number>();
+        for (const audienceId of audiencesBehind(r.rule, audienceRules)) {
+          for (const c of changed.get(audienceId) ?? []) recheck.add(c);
+        }
+        if (recheck.size > 0) await evaluate(trx, r.row, [...recheck]);
+      }
+    }
+  }
+
+  async function checkInput(
+    ex: Executor,
+    ctx: Ctx,
+    ruleId: string,
+    name: string,
+    rule: Rule,
+    tagId: string,
+  ): Promise<Result<null>> {
     const tenantId = ctx.principal.tenantId;
     const tag = await ex
       .selectFrom('tags')
@@ -151,7 +209,11 @@ export function createAutoTags(p: Platform, audit: AuditLog, tags: Tags, engine?
     if (mentionsTag(rule, tagId))
       return fail('invalid_request', 'a rule cannot depend on the tag it sets', { field: 'body.rule' });
     const checked = checkRule(rule, await ruleContextOf(ex, tenantId, await definitionsOf(ex, tenantId)));
-    return checked.ok ? ok(null) : checked;
+    if (!checked.ok) return checked;
+    // Through audiences (and the tags other rules set) back to its own tag: a rule that flaps.
+    const graph = await tagGraphOf(ex, tenantId);
+    const rules = [...graph.rules.filter((r) => r.id !== ruleId), { id: ruleId, name, rule, tagId }];
+    return checkNoTagLoop({ ...graph, rules }, `r:${ruleId}`);
   }
 
   const find = (ex: Executor, ctx: Ctx, id: string) =>
@@ -162,7 +224,20 @@ export function createAutoTags(p: Platform, audit: AuditLog, tags: Tags, engine?
       .where('id', '=', id)
       .executeTakeFirst();
 
+  let following = false;
+
   return {
+    /**
+     * Subscribes the rules to audience entries and exits. Called once, after saved audiences
+     * have subscribed, so a customer's change reaches an audience and then the rules naming
+     * it in the same relay pass.
+     */
+    followAudiences() {
+      if (following) return;
+      following = true;
+      p.outbox.subscribe({ name: 'auto-tags.audiences', handle: followMemberships });
+    },
+
     async list(ctx: Ctx): Promise<AutoTagRule[]> {
       const rows = await db
         .selectFrom('auto_tag_rules')
@@ -175,11 +250,12 @@ export function createAutoTags(p: Platform, audit: AuditLog, tags: Tags, engine?
 
     create(ctx: Ctx, input: CreateAutoTagRule): Promise<Result<AutoTagRule>> {
       return p.tx(async (trx) => {
-        const valid = await checkInput(trx, ctx, input.rule, input.tagId);
-        if (!valid.ok) return valid;
         const now = clock.now();
+        const id = newId('atr', now);
+        const valid = await checkInput(trx, ctx, id, input.name, input.rule, input.tagId);
+        if (!valid.ok) return valid;
         const row: Row = {
-          id: newId('atr', now),
+          id,
           tenant_id: ctx.principal.tenantId,
           name: input.name,
           rule: JSON.stringify(input.rule),
@@ -208,7 +284,7 @@ export function createAutoTags(p: Platform, audit: AuditLog, tags: Tags, engine?
         const row = await find(trx, ctx, id);
         if (!row) return notFound('auto-tag rule');
         if (input.rule) {
-          const valid = await checkInput(trx, ctx, input.rule, row.tag_id);
+          const valid = await checkInput(trx, ctx, id, input.name ?? row.name, input.rule, row.tag_id);
           if (!valid.ok) return valid;
         }
         const next: Row = {
