@@ -179,9 +179,16 @@ export function createAutoTags(p: Platform, audit: AuditLog, tags: Tags, engine?
         .execute();
       const audienceRules = new Map(audiences.map((a) => [a.id, JSON.parse(a.rule) as Rule]));
       for (const r of naming) {
+        // A full run reads everything committed before it; entries and exits more than a day
+        // older than the rule's last run are in it (this bounds the catch-up when the consumer
+        // first starts on an outbox with history).
+        const cutoff = (r.row.last_run_at ?? 0) - DAY;
+        const recent = events.some((e) => e.createdAt < cutoff)
+          ? (membershipChanges(events.filter((e) => e.createdAt >= cutoff)).get(tenantId) ?? new Map())
+          : changed;
         const recheck = new Set<number>();
         for (const audienceId of audiencesBehind(r.rule, audienceRules)) {
-          for (const c of changed.get(audienceId) ?? []) recheck.add(c);
+          for (const c of recent.get(audienceId) ?? []) recheck.add(c);
         }
         if (recheck.size > 0) await evaluate(trx, r.row, [...recheck]);
       }
