@@ -4,11 +4,14 @@ import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ImportError, ImportJob, StartImport, UploadImportQuery } from '@pond/contracts';
+import type { Trx } from '@pond/storage';
 import { decodeCursor, type ImportJobTable, toPage } from '@pond/storage';
 import type { Selectable } from 'kysely';
 import type { AuditLog } from '../audit/audit-log.ts';
 import { definitionsOf } from '../customers/attributes.ts';
-import { resolveCustomer } from '../customers/resolve.ts';
+import { normalizeIdentity } from '../customers/identity-normalize.ts';
+import { identityOwners, resolveCustomer } from '../customers/resolve.ts';
+import type { DomainEvent } from '../platform/outbox.ts';
 import type { Platform } from '../platform/platform.ts';
 import type { Ctx } from '../shared/context.ts';
 import { newId } from '../shared/ids.ts';
@@ -31,6 +34,51 @@ const CHUNK = 500;
 const MAX_ERRORS = 10_000;
 /** Thrown to roll back a dry run's chunk after it has been fully checked. */
 class DryRun extends Error {}
+
+/** Profile columns an import may write, with the names their changes are recorded under. */
+const FIELDS = {
+  name: 'name',
+  gender: 'gender',
+  birthday: 'birthday',
+  phone: 'phone',
+  email: 'email',
+  region: 'region',
+  city: 'city',
+  membership_level: 'membershipLevel',
+  lifecycle_stage: 'lifecycleStage',
+  source_channel: 'sourceChannel',
+} as const;
+type Snapshot = { public_id: string; attributes: string } & Record<keyof typeof FIELDS, unknown>;
+
+async function snapshots(trx: Trx, tenantId: string, ids: readonly number[]) {
+  const out = new Map<number, Snapshot>();
+  if (ids.length === 0) return out;
+  const rows = await trx
+    .selectFrom('customers')
+    .select(['id', 'public_id', 'attributes', ...(Object.keys(FIELDS) as (keyof typeof FIELDS)[])])
+    .where('tenant_id', '=', tenantId)
+    .where('id', 'in', [...ids])
+    .execute();
+  for (const r of rows) out.set(Number(r.id), r);
+  return out;
+}
+
+/** What changed between two snapshots, named as the customer service names its changes. */
+function diff(before: Snapshot, after: Snapshot): Record<string, [unknown, unknown]> {
+  const changes: Record<string, [unknown, unknown]> = {};
+  for (const [col, name] of Object.entries(FIELDS) as [keyof typeof FIELDS, string][]) {
+    if (before[col] !== after[col]) changes[name] = [before[col], after[col]];
+  }
+  if (before.attributes !== after.attributes) {
+    const a = JSON.parse(before.attributes) as Record<string, unknown>;
+    const b = JSON.parse(after.attributes) as Record<string, unknown>;
+    for (const key of new Set([...Object.keys(a), ...Object.keys(b)])) {
+      if (JSON.stringify(a[key]) !== JSON.stringify(b[key]))
+        changes[`attributes.${key}`] = [a[key] ?? null, b[key] ?? null];
+    }
+  }
+  return changes;
+}
 
 function toJob(r: Row): ImportJob {
   const o = JSON.parse(r.options) as Options;
@@ -73,6 +121,60 @@ export function createImports(p: Platform, audit: AuditLog, options: { dir: stri
       .executeTakeFirst();
   }
 
+  /**
+   * The outbox events (and timeline entries) of one chunk, written in its transaction in one
+   * statement each: `customer.created` for new profiles and `customer.updated` with the
+   * changed fields for existing ones whose profile the file changed, as the customer service
+   * writes them.
+   */
+  async function tellChanges(
+    trx: Trx,
+    tenantId: string,
+    created: ReadonlyMap<number, string>,
+    before: ReadonlyMap<number, Snapshot>,
+    touched: ReadonlySet<number>,
+    actor: string,
+  ) {
+    const events: DomainEvent[] = [...created].map(([customerId, publicId]) => ({
+      tenantId,
+      type: 'customer.created',
+      aggregateType: 'customer',
+      aggregateId: publicId,
+      payload: { customerId },
+    }));
+    const now = clock.now();
+    const timeline = [];
+    const after = await snapshots(
+      trx,
+      tenantId,
+      [...touched].filter((id) => before.has(id)),
+    );
+    for (const [id, next] of after) {
+      const prev = before.get(id);
+      if (!prev) continue;
+      const changes = diff(prev, next);
+      if (Object.keys(changes).length === 0) continue;
+      events.push({
+        tenantId,
+        type: 'customer.updated',
+        aggregateType: 'customer',
+        aggregateId: next.public_id,
+        payload: { customerId: id, changes },
+      });
+      timeline.push({
+        tenant_id: tenantId,
+        customer_id: id,
+        origin_customer_id: id,
+        changes: JSON.stringify(changes),
+        source: 'import',
+        actor,
+        created_at: now,
+      });
+    }
+    if (timeline.length) await trx.insertInto('customer_changes').values(timeline).execute();
+    await p.outbox.append(trx, events);
+  }
+
   async function run(
     ctx: Ctx,
     job: Row,
@@ -100,8 +202,29 @@ export function createImports(p: Platform, audit: AuditLog, options: { dir: stri
       const errors: { line: number; column: string | null; reason: string }[] = [];
       try {
         await db.transaction().execute(async (trx) => {
-          for (const row of rows) {
-            const parsed = rowToCustomer(o.columns, row.values, mapping, definitions);
+          const parsedRows = rows.map((row) => ({
+            row,
+            parsed: rowToCustomer(o.columns, row.values, mapping, definitions),
+          }));
+          // The customers this chunk may update, as they are before it: one lookup of every
+          // identity and one read of their rows, so the chunk's changes are told in bulk.
+          const before = new Map<number, Snapshot>();
+          if (updateExisting) {
+            const identities = parsedRows.flatMap(({ parsed }) =>
+              parsed.problems.length > 0
+                ? []
+                : parsed.identities.flatMap((i) => {
+                    const n = normalizeIdentity(i, 'identity');
+                    return n.ok ? [n.value] : [];
+                  }),
+            );
+            const owners = await identityOwners(trx, job.tenant_id, identities);
+            for (const [id, s] of await snapshots(trx, job.tenant_id, [...new Set(owners.values())]))
+              before.set(id, s);
+          }
+          const created = new Map<number, string>();
+          const touched = new Set<number>();
+          for (const { row, parsed } of parsedRows) {
             if (parsed.problems.length > 0) {
               chunkCounts.failed++;
               for (const pr of parsed.problems)
@@ -122,9 +245,15 @@ export function createImports(p: Platform, audit: AuditLog, options: { dir: stri
               errors.push({ line: row.line, column: null, reason: r.error.message });
               continue;
             }
-            if (r.value.created) chunkCounts.created++;
-            else chunkCounts.updated++;
+            if (r.value.created) {
+              chunkCounts.created++;
+              created.set(r.value.customerId, r.value.publicId);
+            } else {
+              chunkCounts.updated++;
+              if (!created.has(r.value.customerId)) touched.add(r.value.customerId);
+            }
           }
+          await tellChanges(trx, job.tenant_id, created, before, touched, ctx.principal.name);
           if (dryRun) throw new DryRun();
         });
       } catch (e) {
