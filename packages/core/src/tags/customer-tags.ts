@@ -120,7 +120,8 @@ export function createCustomerTagging(p: Platform, audit: AuditLog) {
     tenantId: string,
     customerIds: readonly number[],
     tagIds: readonly string[],
-    reason: 'removed' | 'expired',
+    /** `sync`: WeCom no longer carries it (never sent back to WeCom). */
+    reason: 'removed' | 'expired' | 'sync',
     now = clock.now(),
   ): Promise<Set<number>> {
     const gone = await trx

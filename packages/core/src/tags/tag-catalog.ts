@@ -94,6 +94,13 @@ export function createTagCatalog(p: Platform, audit: AuditLog) {
           before: { name: group.name },
           after: { name: input.name },
         });
+        await p.outbox.append(trx, {
+          tenantId: ctx.principal.tenantId,
+          type: 'tag_group.updated',
+          aggregateType: 'tag_group',
+          aggregateId: id,
+          payload: { groupId: id },
+        });
         return ok({ id, name: input.name });
       });
     },
@@ -149,6 +156,13 @@ export function createTagCatalog(p: Platform, audit: AuditLog) {
           targetType: 'tag',
           targetId: row.id,
           after: tag,
+        });
+        await p.outbox.append(trx, {
+          tenantId,
+          type: 'tag.created',
+          aggregateType: 'tag',
+          aggregateId: row.id,
+          payload: { groupId: row.group_id },
         });
         return ok(tag);
       });
@@ -209,6 +223,13 @@ export function createTagCatalog(p: Platform, audit: AuditLog) {
           targetId: id,
           before: toTag(row, tag.customers),
           after: tag,
+        });
+        await p.outbox.append(trx, {
+          tenantId,
+          type: 'tag.updated',
+          aggregateType: 'tag',
+          aggregateId: id,
+          payload: { groupId: next.group_id },
         });
         return ok(tag);
       });

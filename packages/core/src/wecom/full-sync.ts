@@ -1,5 +1,5 @@
 import { Permission, type WeComSync } from '@pond/contracts';
-import type { WeComSyncTable } from '@pond/storage';
+import type { Trx, WeComSyncTable } from '@pond/storage';
 import type { ContactRelation, GroupChat } from '@pond/wecom';
 import type { Selectable } from 'kysely';
 import type { AuditLog } from '../audit/audit-log.ts';
@@ -30,6 +30,16 @@ interface SyncState {
   cursor: string;
   /** groupchat/list cursor. */
   groupCursor: string;
+  /** The corp tag library has been read into Pond tags (before the first contacts page). */
+  tagsPulled?: boolean;
+}
+
+/** The corp tag phase of the sync, provided by the tag sync (wecom/tag-sync). */
+export interface FullSyncTagHooks {
+  /** Reads the corp tag library into Pond tag groups and tags. */
+  pull(tenantId: string, gateway: WeComGateway): Promise<void>;
+  /** Puts the corp tags one relation carries on its customer. */
+  relation(trx: Trx, tenantId: string, customerId: number, corpTagIds: readonly string[]): Promise<void>;
 }
 
 const toSync = (r: Row): WeComSync => ({
@@ -72,6 +82,7 @@ export function createFullSync(
   }
 
   const orgUnits = createOrgUnits(p, audit);
+  let tagHooks: FullSyncTagHooks | null = null;
   const staffService = createStaff(p, audit);
 
   /**
@@ -235,6 +246,7 @@ export function createFullSync(
       },
       now,
     );
+    if (tagHooks && f.tagIds.length > 0) await tagHooks.relation(trx, tenantId, customer.id, f.tagIds);
     return before ? 0 : 1;
   }
 
@@ -297,6 +309,11 @@ export function createFullSync(
           await directoryStep(row, gateway);
           continue;
         }
+        if (row.phase === 'contacts' && !state.tagsPulled && tagHooks) {
+          await tagHooks.pull(row.tenant_id, gateway);
+          await save(id, { state: JSON.stringify({ ...state, tagsPulled: true }) });
+          continue;
+        }
         if (row.phase === 'contacts' && !state.members) {
           const members = await gateway.listFollowUsers();
           await save(id, { members: members.length, state: JSON.stringify({ ...state, members }) });
@@ -324,6 +341,11 @@ export function createFullSync(
   p.jobs.handle(SYNC_QUEUE, async (payload, job) => run(String(payload.id), job.attempt, 6));
 
   return {
+    /** Adds the corp tag phase (called once by the tag sync when it is built). */
+    useTagSync(hooks: FullSyncTagHooks): void {
+      tagHooks = hooks;
+    },
+
     async latest(ctx: Ctx): Promise<{ sync: WeComSync | null }> {
       const row = await db
         .selectFrom('wecom_syncs')

@@ -28,6 +28,11 @@ export type WeComGateway = Pick<
   | 'iterateTransferResults'
   | 'transferGroupChats'
   | 'iterateUnassigned'
+  // Corp tags (SPEC §3.6).
+  | 'getCorpTagList'
+  | 'addCorpTag'
+  | 'editCorpTag'
+  | 'markTag'
 >;
 
 export interface WeComConnection {

@@ -25,7 +25,14 @@ type Row = Selectable<WeComCallbackTable>;
 /** Called for each event as it is processed, in the transaction that records it. */
 export type InboxListener = (
   trx: Trx,
-  processed: { tenantId: string; callbackId: number; receivedAt: number; event: CallbackEvent },
+  processed: {
+    tenantId: string;
+    callbackId: number;
+    receivedAt: number;
+    event: CallbackEvent;
+    /** The contact's details re-read from WeCom, when the event is about a contact and they could be. */
+    contact?: ExternalContactDetail | null;
+  },
 ) => Promise<void>;
 
 const toCallback = (r: Row): WeComCallback => ({
@@ -141,6 +148,7 @@ export function createInbox(
             callbackId: row.id,
             receivedAt: row.received_at,
             event: ev,
+            contact: detail.contact,
           });
         await trx
           .updateTable('wecom_callbacks')

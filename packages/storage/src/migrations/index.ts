@@ -15,6 +15,7 @@ import * as wecomSyncDirectory from './20261124110200_wecom_sync_directory.ts';
 import * as audienceArchiveAndSizes from './20261124120000_audience_archive_and_sizes.ts';
 import * as wecomLiveCodesSuccession from './20261124140000_wecom_live_codes_succession.ts';
 import * as wecomLiveCodeMerges from './20261124140100_wecom_live_code_merges.ts';
+import * as wecomTagSync from './20261124150000_wecom_tag_sync.ts';
 
 export interface PondMigration {
   up(db: Kysely<unknown>, dialect: DialectInfo): Promise<void>;
@@ -40,4 +41,5 @@ export const migrations: Record<string, PondMigration> = {
   '20261124120000_audience_archive_and_sizes': audienceArchiveAndSizes,
   '20261124140000_wecom_live_codes_succession': wecomLiveCodesSuccession,
   '20261124140100_wecom_live_code_merges': wecomLiveCodeMerges,
+  '20261124150000_wecom_tag_sync': wecomTagSync,
 };

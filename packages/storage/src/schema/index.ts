@@ -37,8 +37,10 @@ import type {
   WeComLossAlertTable,
   WeComRelationshipTable,
   WeComReplayGuardTable,
+  WeComSyncedTagGroupTable,
   WeComSyncTable,
   WeComTagChangeTable,
+  WeComTagMapTable,
 } from './wecom.ts';
 import type {
   WeComLiveCodeAddTable,
@@ -102,6 +104,8 @@ export interface Database {
   wecom_groups: WeComGroupTable;
   wecom_group_members: WeComGroupMemberTable;
   wecom_tag_changes: WeComTagChangeTable;
+  wecom_tag_map: WeComTagMapTable;
+  wecom_synced_tag_groups: WeComSyncedTagGroupTable;
   wecom_syncs: WeComSyncTable;
   wecom_live_codes: WeComLiveCodeTable;
   wecom_live_code_adds: WeComLiveCodeAddTable;

@@ -193,3 +193,27 @@ export interface WeComSyncTable {
   updated_at: number;
   finished_at: number | null;
 }
+
+/** Which WeCom corp tag group (`kind` group) or tag (`kind` tag) a Pond tag group or tag stands for. */
+export interface WeComTagMapTable {
+  tenant_id: string;
+  kind: 'group' | 'tag';
+  wecom_id: string;
+  pond_id: string;
+  /** The name WeCom last gave it. */
+  wecom_name: string;
+  /** When it was found gone from WeCom. */
+  deleted_at: number | null;
+  created_at: number;
+  updated_at: number;
+}
+
+/** A Pond tag group kept in step with WeCom; `origin` says which side it came from. */
+export interface WeComSyncedTagGroupTable {
+  tenant_id: string;
+  group_id: string;
+  origin: 'wecom' | 'pond';
+  last_error: string | null;
+  last_error_at: number | null;
+  created_at: number;
+}
