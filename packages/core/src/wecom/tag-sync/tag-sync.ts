@@ -48,6 +48,35 @@ const mapOf = (ex: Executor, tenantId: string, kind: 'group' | 'tag') =>
     .where('kind', '=', kind)
     .execute();
 
+/** Records that a WeCom group or tag is this Pond one (replacing any earlier pairing of either). */
+async function bind(
+  ex: Executor,
+  tenantId: string,
+  kind: 'group' | 'tag',
+  pair: { wecomId: string; pondId: string; name: string },
+  at: number,
+) {
+  await ex
+    .deleteFrom('wecom_tag_map')
+    .where('tenant_id', '=', tenantId)
+    .where('kind', '=', kind)
+    .where((eb) => eb.or([eb('wecom_id', '=', pair.wecomId), eb('pond_id', '=', pair.pondId)]))
+    .execute();
+  await ex
+    .insertInto('wecom_tag_map')
+    .values({
+      tenant_id: tenantId,
+      kind,
+      wecom_id: pair.wecomId,
+      pond_id: pair.pondId,
+      wecom_name: pair.name,
+      deleted_at: null,
+      created_at: at,
+      updated_at: at,
+    })
+    .execute();
+}
+
 export interface TagGroupSyncState {
   groupId: string;
   origin: 'wecom' | 'pond';
@@ -144,25 +173,7 @@ export function createTagSync(p: Platform, audit: AuditLog, tags: Tags, wecom: W
             });
             changed++;
           }
-          await trx
-            .deleteFrom('wecom_tag_map')
-            .where('tenant_id', '=', tenantId)
-            .where('kind', '=', 'group')
-            .where('wecom_id', '=', g.groupId)
-            .execute();
-          await trx
-            .insertInto('wecom_tag_map')
-            .values({
-              tenant_id: tenantId,
-              kind: 'group',
-              wecom_id: g.groupId,
-              pond_id: groupId,
-              wecom_name: g.groupName,
-              deleted_at: null,
-              created_at: now,
-              updated_at: now,
-            })
-            .execute();
+          await bind(trx, tenantId, 'group', { wecomId: g.groupId, pondId: groupId, name: g.groupName }, now);
           const synced = await trx
             .selectFrom('wecom_synced_tag_groups')
             .select('group_id')
@@ -279,31 +290,7 @@ export function createTagSync(p: Platform, audit: AuditLog, tags: Tags, wecom: W
             });
             changed++;
           }
-          await trx
-            .deleteFrom('wecom_tag_map')
-            .where('tenant_id', '=', tenantId)
-            .where('kind', '=', 'tag')
-            .where('pond_id', '=', tagId)
-            .execute();
-          await trx
-            .deleteFrom('wecom_tag_map')
-            .where('tenant_id', '=', tenantId)
-            .where('kind', '=', 'tag')
-            .where('wecom_id', '=', t.id)
-            .execute();
-          await trx
-            .insertInto('wecom_tag_map')
-            .values({
-              tenant_id: tenantId,
-              kind: 'tag',
-              wecom_id: t.id,
-              pond_id: tagId,
-              wecom_name: t.name,
-              deleted_at: null,
-              created_at: now,
-              updated_at: now,
-            })
-            .execute();
+          await bind(trx, tenantId, 'tag', { wecomId: t.id, pondId: tagId, name: t.name }, now);
         }
       }
       // Gone from WeCom: the Pond tags are archived (customers keep their history).
@@ -502,49 +489,18 @@ export function createTagSync(p: Platform, audit: AuditLog, tags: Tags, wecom: W
         });
         await p.tx(async (trx) => {
           const at = now();
-          if (!groupMap) {
-            await trx
-              .deleteFrom('wecom_tag_map')
-              .where('tenant_id', '=', tenantId)
-              .where('kind', '=', 'group')
-              .where((eb) => eb.or([eb('wecom_id', '=', made.groupId), eb('pond_id', '=', groupId)]))
-              .execute();
-            await trx
-              .insertInto('wecom_tag_map')
-              .values({
-                tenant_id: tenantId,
-                kind: 'group',
-                wecom_id: made.groupId,
-                pond_id: groupId,
-                wecom_name: made.groupName,
-                deleted_at: null,
-                created_at: at,
-                updated_at: at,
-              })
-              .execute();
-          }
+          if (!groupMap)
+            await bind(
+              trx,
+              tenantId,
+              'group',
+              { wecomId: made.groupId, pondId: groupId, name: made.groupName },
+              at,
+            );
           for (const t of missing) {
             const corp = made.tags.find((c) => c.name === t.name.slice(0, 30));
-            if (!corp) continue;
-            await trx
-              .deleteFrom('wecom_tag_map')
-              .where('tenant_id', '=', tenantId)
-              .where('kind', '=', 'tag')
-              .where((eb) => eb.or([eb('wecom_id', '=', corp.id), eb('pond_id', '=', t.id)]))
-              .execute();
-            await trx
-              .insertInto('wecom_tag_map')
-              .values({
-                tenant_id: tenantId,
-                kind: 'tag',
-                wecom_id: corp.id,
-                pond_id: t.id,
-                wecom_name: corp.name,
-                deleted_at: null,
-                created_at: at,
-                updated_at: at,
-              })
-              .execute();
+            if (corp)
+              await bind(trx, tenantId, 'tag', { wecomId: corp.id, pondId: t.id, name: corp.name }, at);
           }
           return ok(null);
         });
