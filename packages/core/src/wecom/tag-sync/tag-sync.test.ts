@@ -48,6 +48,7 @@ describe.each(testDialects())('corp tags ↔ Pond tags against the WeCom emulato
           .selectFrom('jobs')
           .select((eb) => eb.fn.countAll<number | string>().as('n'))
           .where('queue', '=', MARK_QUEUE)
+          .where('tenant_id', '=', tenantId())
           .executeTakeFirstOrThrow()
       ).n,
     );
