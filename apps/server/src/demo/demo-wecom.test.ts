@@ -1,4 +1,4 @@
-import { createServices, type Services, systemClock } from '@pond/core';
+import { type Ctx, createServices, type Services, systemClock } from '@pond/core';
 import {
   DEMO_SMALL,
   makeTenant,
@@ -14,6 +14,7 @@ import { createApp } from '../app.ts';
 import { testConfig } from '../config.ts';
 import { createDemoRunner } from './demo-runner.ts';
 import { demoWeComOf } from './demo-wecom.ts';
+import { loadDemo } from './load-demo.ts';
 
 /** Polls `probe` until it answers something truthy, or fails after `ms`. */
 async function eventually<T>(probe: () => Promise<T>, ms: number, what: string): Promise<NonNullable<T>> {
@@ -154,7 +155,72 @@ describe.each(testDialects())('demo WeCom activity on %s', (dialect) => {
     expect(corp.follows.size).toBe(follows);
     await expect(fetch(`${url}/cgi-bin/gettoken`)).rejects.toThrow();
   }, 120_000);
+
+  it('resumes at start: a restarted server and a brand loaded by `pond demo` go live', async () => {
+    // `pond demo` writes the brand straight into the database, with no server running.
+    const cli = await makeTenant(services, 'Demo WeCom CLI');
+    expect((await loadDemo(services, cli.owner, { scale: DEMO_SMALL })).ok).toBe(true);
+    const codesBefore = await liveCodes(services, tenant.tenantId);
+    app = await createApp({
+      config: { ...testConfig(), demo: { wecom: true, wecomIntervalMs: 100 } },
+      services,
+      demo: createDemoRunner(services, DEMO_SMALL),
+    });
+    await app.listen({ host: '127.0.0.1', port: 0 });
+    const live = (tenantId: string) =>
+      eventually(
+        async () => {
+          const r = demoWeComOf(app)?.get(tenantId);
+          if (r?.state === 'failed') throw new Error(r.error ?? 'failed');
+          return r?.state === 'live' ? r : null;
+        },
+        60_000,
+        `the demo WeCom of ${tenantId} to go live`,
+      );
+    const resumed = await live(tenant.tenantId);
+    const fresh = await live(cli.tenantId);
+    // The restarted brand keeps its codes and its synced data (no second sync).
+    expect(await liveCodes(services, tenant.tenantId)).toEqual(codesBefore);
+    const syncs = await services.platform.db
+      .selectFrom('wecom_syncs')
+      .select('id')
+      .where('tenant_id', '=', tenant.tenantId)
+      .execute();
+    expect(syncs).toHaveLength(1);
+    expect(fresh.liveCodeIds.length).toBeGreaterThanOrEqual(2);
+    // The new emulator knows the old contact ways: adds through them keep counting.
+    for (const [tenantId, run] of [
+      [tenant.tenantId, resumed],
+      [cli.tenantId, fresh],
+    ] as const) {
+      const ctx = tenantId === tenant.tenantId ? tenant.owner : cli.owner;
+      const before = await addsOf(services, ctx, run.liveCodeIds);
+      await eventually(
+        async () => (await addsOf(services, ctx, run.liveCodeIds)) > before,
+        15_000,
+        'a live code’s add count to rise after the start',
+      );
+    }
+  }, 120_000);
 });
+
+async function liveCodes(services: Services, tenantId: string) {
+  return services.platform.db
+    .selectFrom('wecom_live_codes')
+    .select(['id', 'config_id'])
+    .where('tenant_id', '=', tenantId)
+    .orderBy('id')
+    .execute();
+}
+
+async function addsOf(services: Services, ctx: Ctx, ids: readonly string[]): Promise<number> {
+  let sum = 0;
+  for (const id of ids) {
+    const code = await services.wecomLiveCodes.get(ctx, id);
+    if (code.ok) sum += code.value.adds;
+  }
+  return sum;
+}
 
 async function countCustomers(services: Services, tenantId: string): Promise<number> {
   const row = await services.platform.db

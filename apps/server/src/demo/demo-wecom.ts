@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { Ctx, Services } from '@pond/core';
+import { type Ctx, type Services, userPrincipal } from '@pond/core';
 import {
   type ActivityHandle,
   type CorpData,
@@ -20,6 +20,8 @@ import type { FastifyInstance } from 'fastify';
  */
 
 export const DEMO_WECOM_SEED = 20261123;
+/** The demo corp's corpid: a brand connected to it is a demo brand whose activity resumes at start. */
+export const DEMO_CORP_ID = 'ww5d3e0b7a2c4f6190';
 /** Demo customers the emulated corp already knows (the rest of the brand is not on WeCom). */
 const CORP_CUSTOMERS = 120;
 const CORP_GROUPS = 4;
@@ -74,15 +76,65 @@ export function createDemoWeCom(app: FastifyInstance, services: Services, option
   }
   // Before the HTTP server stops: no action may push a callback into a closing server.
   app.addHook('preClose', stopAll);
+  // Once listening: demo brands loaded earlier (`pond demo`, or before a restart) go live.
+  app.addHook('onListen', async () => {
+    const work = resumeAll().catch((error: unknown) =>
+      app.log.warn({ err: error }, 'demo WeCom could not resume'),
+    );
+    pending.add(work);
+    void work.finally(() => pending.delete(work));
+  });
+
+  /** Every brand the demo was loaded into, unless it has its own WeCom connection. */
+  async function resumeAll() {
+    const { db } = services.platform;
+    const demos = await db
+      .selectFrom('audit_log')
+      .select('tenant_id')
+      .distinct()
+      .where('action', '=', 'demo.loaded')
+      .execute();
+    for (const { tenant_id: tenantId } of demos) {
+      if (closing) return;
+      const config = await db
+        .selectFrom('wecom_configs')
+        .select('corp_id')
+        .where('tenant_id', '=', tenantId)
+        .executeTakeFirst();
+      if (config && config.corp_id !== DEMO_CORP_ID) continue;
+      const owner = await db
+        .selectFrom('users')
+        .innerJoin('org_units', 'org_units.id', 'users.scope_unit_id')
+        .selectAll('users')
+        .select('org_units.path')
+        .where('users.tenant_id', '=', tenantId)
+        .where('users.role', '=', 'owner')
+        .where('users.status', '=', 'active')
+        .orderBy('users.created_at')
+        .executeTakeFirst();
+      if (!owner) continue;
+      runner.start({ principal: userPrincipal(owner, owner.path), requestId: null, ip: null });
+    }
+  }
 
   async function run(ctx: Ctx, state: DemoWeComRun) {
     const tenantId = ctx.principal.tenantId;
     const { db, clock } = services.platform;
     const existing = await services.wecom.config.get(ctx);
-    if (existing.configured) {
-      Object.assign(state, { state: 'skipped', error: 'the brand already has a WeCom connection' });
+    if (existing.configured && existing.corpId !== DEMO_CORP_ID) {
+      Object.assign(state, { state: 'skipped', error: 'the brand has its own WeCom connection' });
       return;
     }
+    // Connected to the demo corp before (this server restarted): the synced data and live
+    // codes are kept, and the new emulator knows the live codes' contact ways.
+    const resuming = existing.configured;
+    const liveCodes = await db
+      .selectFrom('wecom_live_codes')
+      .selectAll()
+      .where('tenant_id', '=', tenantId)
+      .where('status', '=', 'active')
+      .orderBy('created_at')
+      .execute();
     const base = callbackBase(app);
     if (!base) throw new Error('the server is not listening, so WeCom callbacks cannot reach it');
 
@@ -142,6 +194,23 @@ export function createDemoWeCom(app: FastifyInstance, services: Services, option
       })),
       clock.now(),
     );
+    corp.contactWays = liveCodes.map((c) => {
+      const users = JSON.parse(c.active_users) as string[];
+      return {
+        configId: c.config_id,
+        type: users.length > 1 ? 2 : 1,
+        scene: 2,
+        remark: c.name,
+        skipVerify: c.skip_verify === 1,
+        state: c.state,
+        users,
+        parties: [],
+        isTemp: false,
+        ...(c.qr_code !== null && { qrCode: c.qr_code }),
+        createTime: Math.floor(c.created_at / 1000),
+        cursor: 0,
+      };
+    });
 
     const secret = alnum(32);
     const token = alnum(32);
@@ -166,8 +235,11 @@ export function createDemoWeCom(app: FastifyInstance, services: Services, option
     emulator.setCallback({ url: `${base}${saved.value.callbackPath ?? ''}`, token, encodingAesKey });
 
     state.state = 'syncing';
-    const sync = await services.wecom.fullSync.start(ctx);
-    if (!sync.ok) throw new Error(sync.error.message);
+    const synced = (await services.wecom.fullSync.latest(ctx)).sync;
+    if (!resuming || synced?.status !== 'done') {
+      const sync = await services.wecom.fullSync.start(ctx);
+      if (!sync.ok && sync.error.code !== 'conflict') throw new Error(sync.error.message);
+    }
     for (;;) {
       if (closing) return;
       const { sync: latest } = await services.wecom.fullSync.latest(ctx);
@@ -191,8 +263,10 @@ export function createDemoWeCom(app: FastifyInstance, services: Services, option
       { name: '直播间引流', state: 'demo_live_room', welcome: '感谢关注直播间，专属优惠券已为您预留。' },
       { name: '公众号菜单', state: 'demo_mp_menu', welcome: '您好，我是您的专属顾问，有任何问题随时找我。' },
     ];
+    state.liveCodeIds.push(...liveCodes.map((c) => c.id));
     for (const [i, channel] of channels.entries()) {
       if (closing) return;
+      if (liveCodes.some((c) => c.state === channel.state)) continue;
       const unit = units[i % Math.max(units.length, 1)];
       const pool = (unit ? (byUnit.get(unit.id) ?? []) : staff).slice(0, 5);
       const created = await services.wecomLiveCodes.create(ctx, {
@@ -286,6 +360,7 @@ export function demoCorp(
 ): CorpData {
   const base = generateCorp({
     seed: DEMO_WECOM_SEED,
+    corpId: DEMO_CORP_ID,
     corpName: '池塘美妆',
     departments: 0,
     staff: staff.length,
