@@ -25,6 +25,7 @@ import { wecomRoutes } from './routes/wecom.ts';
 import { wecomCallbackRoutes } from './routes/wecom-callbacks.ts';
 import { wecomLiveCodeRoutes } from './routes/wecom-live-codes.ts';
 import { wecomSuccessionRoutes } from './routes/wecom-succession.ts';
+import { wecomTagSyncRoutes } from './routes/wecom-tag-sync.ts';
 
 export const VERSION = '0.1.0';
 
@@ -98,6 +99,7 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
   await wecomCallbackRoutes(app, services);
   wecomLiveCodeRoutes(app, services);
   wecomSuccessionRoutes(app, services);
+  wecomTagSyncRoutes(app, services);
   audienceRoutes(app, services);
   stratificationRoutes(app, services);
   eventRoutes(app, services);

@@ -116,12 +116,14 @@ import {
 import { wecomApi } from './wecom.ts';
 import { wecomLiveCodesApi } from './wecom-live-codes.ts';
 import { wecomSuccessionApi } from './wecom-succession.ts';
+import { wecomTagSyncApi } from './wecom-tag-sync.ts';
 
 /** Every endpoint of the `/api/v1` API, grouped by resource. */
 export const api = {
   ...wecomApi,
   ...wecomLiveCodesApi,
   ...wecomSuccessionApi,
+  ...wecomTagSyncApi,
   setup: {
     status: endpoint({
       method: 'GET',

@@ -19,3 +19,4 @@ export * from './tags.ts';
 export * from './wecom.ts';
 export * from './wecom-live-codes.ts';
 export * from './wecom-succession.ts';
+export * from './wecom-tag-sync.ts';

@@ -392,6 +392,26 @@ describe.each(testDialects())('audit log on %s', (dialect) => {
       const id = must(await f.services.tags.createGroup(ownerCtx, { name: '空组' })).id;
       return { method: 'DELETE', url: `/api/v1/tag-groups/${id}`, target: id };
     }),
+    'wecomTagSync.set': scenario('tag_group.wecom_sync_off', ['synced'], async () => {
+      const id = must(await f.services.tags.createGroup(ownerCtx, { name: '企微同步组' })).id;
+      await f.services.platform.db
+        .insertInto('wecom_synced_tag_groups')
+        .values({
+          tenant_id: ownerCtx.principal.tenantId,
+          group_id: id,
+          origin: 'pond',
+          last_error: null,
+          last_error_at: null,
+          created_at: Date.now(),
+        })
+        .execute();
+      return {
+        method: 'PUT',
+        url: `/api/v1/tag-groups/${id}/wecom-sync`,
+        body: { synced: false },
+        target: id,
+      };
+    }),
     'tags.create': scenario('tag.created', ['name', 'color'], async () => {
       const groupId = must(await f.services.tags.createGroup(ownerCtx, { name: '偏好' })).id;
       return {

@@ -37,6 +37,7 @@ const ID_OF_GROUP: Record<string, Kind> = {
   customerWeCom: 'customer',
   liveCodes: 'liveCode',
   transfers: 'transfer',
+  wecomTagSync: 'tagGroup',
 };
 
 const ID_OF_FILTER: Record<string, Kind> = {
@@ -68,6 +69,7 @@ const VALID_BODY: Record<string, unknown> = {
   'customerTags.remove': { tagIds: ['tag_taken_over'] },
   'tagGroups.update': { name: 'taken over' },
   'tags.update': { name: 'taken over', archived: true },
+  'wecomTagSync.set': { synced: true },
   'tags.apply': { customerIds: ['cus_taken_over'] },
   'tags.remove': { customerIds: ['cus_taken_over'] },
   'autoTagRules.update': { enabled: false },

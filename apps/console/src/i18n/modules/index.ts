@@ -7,12 +7,14 @@ import * as audiences from './audiences.ts';
 import * as stratification from './stratification.ts';
 import * as wecom from './wecom.ts';
 import * as wecomLiveCodes from './wecom-live-codes.ts';
+import * as wecomTagSync from './wecom-tag-sync.ts';
 
 export const moduleZhCN = {
   ...audiences.zhCN,
   ...stratification.zhCN,
   ...wecom.zhCN,
   ...wecomLiveCodes.zhCN,
+  ...wecomTagSync.zhCN,
 } as const;
 
 export const moduleEn: Record<keyof typeof moduleZhCN, string> = {
@@ -20,4 +22,5 @@ export const moduleEn: Record<keyof typeof moduleZhCN, string> = {
   ...stratification.en,
   ...wecom.en,
   ...wecomLiveCodes.en,
+  ...wecomTagSync.en,
 };

@@ -27,6 +27,7 @@ import {
 import { errorText } from '../../components/api-error.ts';
 import { usePermissions } from '../../components/app-layout.tsx';
 import { useI18n } from '../../i18n/i18n.tsx';
+import { useWeComTagSync, WeComTagSyncSwitch } from './wecom-tag-sync.tsx';
 
 const COLORS: readonly TagColor[] = [
   'blue',
@@ -54,6 +55,7 @@ export function TagsPage() {
   const { message } = App.useApp();
   const canManage = usePermissions().has('tags.manage');
   const groups = useTagGroups();
+  const synced = useWeComTagSync();
   const createGroup = useCreateTagGroup();
   const renameGroup = useRenameTagGroup();
   const removeGroup = useRemoveTagGroup();
@@ -128,7 +130,12 @@ export function TagsPage() {
             key={g.id}
             size="small"
             type="inner"
-            title={g.name}
+            title={
+              <Space size={12}>
+                {g.name}
+                <WeComTagSyncSwitch groupId={g.id} state={synced.data?.get(g.id)} canManage={canManage} />
+              </Space>
+            }
             extra={
               canManage ? (
                 <Space size={0}>
