@@ -1,5 +1,5 @@
 import type { Rule } from '@pond/contracts';
-import { makeTenant, must, openTestServices, simulatedClock, testDialects } from '@pond/testing';
+import { makeTenant, must, openTestServices, settle, simulatedClock, testDialects } from '@pond/testing';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { definitionsOf } from '../../customers/attributes.ts';
@@ -16,6 +16,10 @@ const TIERS = ['A', 'B', 'C'];
 const INTERESTS = ['跑步', '瑜伽', '咖啡'];
 const EVENTS = ['order_paid', 'page_view', 'coupon'];
 const TAGS = 4;
+const CHANNELS = ['app', 'wecom', 'mall'];
+/** Org units by index: two regions under the head office, three stores (2 under region 0). */
+const UNITS = 5;
+const STAFF = 3;
 
 /** Customers as the generator describes them; tags and events by index. */
 const customerArb = fc.record({
@@ -36,7 +40,12 @@ const customerArb = fc.record({
     { maxLength: 6 },
   ),
   consent: fc.option(fc.constantFrom('granted' as const, 'withdrawn' as const), { nil: undefined }),
+  owner: fc.option(fc.nat(STAFF - 1), { nil: undefined }),
+  store: fc.option(fc.constantFrom(2, 3, 4), { nil: undefined }),
+  channel: fc.option(fc.constantFrom(...CHANNELS), { nil: undefined }),
 });
+
+const indexes = (n: number) => fc.subarray([...Array(n).keys()].map(String), { minLength: 1 });
 
 const days = fc.integer({ min: 1, max: 45 });
 const leafArb: fc.Arbitrary<Rule> = fc.oneof(
@@ -136,6 +145,27 @@ const leafArb: fc.Arbitrary<Rule> = fc.oneof(
     op: fc.constantFrom('gt' as const, 'lte' as const, 'eq' as const),
     value: fc.integer({ min: 0, max: 400 }),
   }),
+  fc.record({ kind: fc.constant('owner_staff' as const), staffIds: indexes(STAFF) }),
+  fc.record({
+    kind: fc.constant('store' as const),
+    storeIds: fc.subarray(['2', '3', '4'], { minLength: 1 }),
+  }),
+  fc.record({
+    kind: fc.constant('source_channel' as const),
+    channels: fc.subarray([...CHANNELS, 'none'], { minLength: 1 }),
+  }),
+  fc.record({
+    kind: fc.constant('org_unit' as const),
+    unitIds: indexes(UNITS),
+    via: fc.option(fc.constantFrom('owner' as const, 'store' as const, 'either' as const), {
+      nil: undefined,
+    }),
+  }),
+  fc.record({
+    kind: fc.constant('audience' as const),
+    audienceId: fc.constantFrom('0', '1'),
+    match: fc.constantFrom('in' as const, 'not_in' as const),
+  }),
   fc.record({
     kind: fc.constant('consent' as const),
     purpose: fc.constant('marketing'),
@@ -175,6 +205,15 @@ const changeArb = fc.oneof(
   fc.record({ kind: fc.constant('merge' as const), who: fc.nat(), into: fc.nat() }),
   fc.record({ kind: fc.constant('erase' as const), who: fc.nat() }),
   fc.record({ kind: fc.constant('consent' as const), who: fc.nat(), granted: fc.boolean() }),
+  fc.record({
+    kind: fc.constant('owner' as const),
+    who: fc.nat(),
+    staff: fc.option(fc.nat(STAFF - 1), { nil: null }),
+    store: fc.option(fc.constantFrom(2, 3, 4), { nil: null }),
+  }),
+  // Staff member 2 moves to region 0; store 4 moves under region 0.
+  fc.record({ kind: fc.constant('staffMove' as const), staff: fc.nat(STAFF - 1), unit: fc.nat(UNITS - 1) }),
+  fc.constant({ kind: 'unitMove' as const }),
 );
 
 type GenCustomer = Partial<Gen> & Pick<Gen, 'tags' | 'events'>;
@@ -218,6 +257,22 @@ describe.each(testDialects())('audience engine against the SQL reference on %s',
         must(await services.tags.create(owner, { groupId: group.id, name: `T${i}`, color: 'blue' })).id,
       );
     const source = must(await services.sources.create(owner, { name: 'app' }));
+    const unit = async (parentId: string, name: string, kind: 'region' | 'store') =>
+      must(await services.orgUnits.create(owner, { parentId, name, kind })).id;
+    const r0 = await unit(t.rootUnitId, 'R0', 'region');
+    const r1 = await unit(t.rootUnitId, 'R1', 'region');
+    const unitIds = [
+      r0,
+      r1,
+      await unit(r0, 'S0', 'store'),
+      await unit(r0, 'S1', 'store'),
+      await unit(r1, 'S2', 'store'),
+    ];
+    const staffIds: string[] = [];
+    for (const [i, at] of [2, 4, 1].entries())
+      staffIds.push(
+        must(await services.staff.create(owner, { name: `st${i}`, orgUnitId: unitIds[at] ?? '' })).id,
+      );
     const publicIds: string[] = [];
     const messages: unknown[] = [];
     const first: GenCustomer = { tags: [], events: EVENTS.map((name) => ({ name, daysAgo: 50, amount: 1 })) };
@@ -233,6 +288,9 @@ describe.each(testDialects())('audience engine against the SQL reference on %s',
           name: `c${i}`,
           ...(gen.city ? { city: gen.city } : {}),
           ...(gen.membershipLevel ? { membershipLevel: gen.membershipLevel } : {}),
+          ...(gen.owner !== undefined ? { ownerStaffId: staffIds[gen.owner] } : {}),
+          ...(gen.store !== undefined ? { storeId: unitIds[gen.store] } : {}),
+          ...(gen.channel !== undefined ? { sourceChannel: gen.channel } : {}),
           attributes,
           identities: [{ type: 'user_id', value: `u${run}-${i}` }],
         }),
@@ -261,18 +319,47 @@ describe.each(testDialects())('audience engine against the SQL reference on %s',
     }
     if (messages.length > 0)
       must(await services.ingest.ingest({ id: source.id, tenantId: t.tenantId }, messages, 'track'));
-    return { tenantId: t.tenantId, owner, tagIds, publicIds, source };
+    const audienceIds = [
+      must(
+        await services.savedAudiences.create(owner, {
+          name: 'dynamic',
+          kind: 'dynamic',
+          rule: { kind: 'attribute', field: 'city', op: 'eq', value: '上海' },
+        }),
+      ).id,
+      must(
+        await services.savedAudiences.create(owner, {
+          name: 'static',
+          kind: 'static',
+          rule: { kind: 'attribute', field: 'city', op: 'in', value: ['北京', '杭州'] },
+        }),
+      ).id,
+    ];
+    await settle(services);
+    const ids = { tags: tagIds, staff: staffIds, units: unitIds, audiences: audienceIds };
+    return { tenantId: t.tenantId, owner, tagIds, publicIds, source, ids };
   }
 
-  const resolveTags = (r: Rule, tagIds: string[]): Rule => {
+  type Ids = Record<'tags' | 'staff' | 'units' | 'audiences', string[]>;
+  /** Generated rules name tags, staff, units and audiences by index: the tenant's ids. */
+  const resolveIds = (r: Rule, ids: Ids): Rule => {
+    const of = (list: string[], xs: string[]) => xs.map((i) => list[Number(i)] ?? '');
     switch (r.kind) {
       case 'all':
       case 'any':
-        return { ...r, rules: r.rules.map((c) => resolveTags(c, tagIds)) };
+        return { ...r, rules: r.rules.map((c) => resolveIds(c, ids)) };
       case 'not':
-        return { ...r, rule: resolveTags(r.rule, tagIds) };
+        return { ...r, rule: resolveIds(r.rule, ids) };
       case 'tags':
-        return { ...r, tagIds: r.tagIds.map((i) => tagIds[Number(i)] ?? '') };
+        return { ...r, tagIds: of(ids.tags, r.tagIds) };
+      case 'owner_staff':
+        return { ...r, staffIds: of(ids.staff, r.staffIds) };
+      case 'store':
+        return { ...r, storeIds: of(ids.units, r.storeIds) };
+      case 'org_unit':
+        return { ...r, unitIds: of(ids.units, r.unitIds) };
+      case 'audience':
+        return { ...r, audienceId: ids.audiences[Number(r.audienceId)] ?? '' };
       default:
         return r;
     }
@@ -302,14 +389,14 @@ describe.each(testDialects())('audience engine against the SQL reference on %s',
         fc.integer({ min: 0, max: 20 }),
         async (customers, rules, changes, advanceDays) => {
           const s = await seed(customers);
-          const resolved = rules.map((r) => resolveTags(r, s.tagIds));
+          const resolved = rules.map((r) => resolveIds(r, s.ids));
           const engine = createAudienceEngine({ db: services.platform.db, clock });
           await engine.build(s.tenantId);
           await compare(engine, s.tenantId, resolved);
 
           const pick = (n: number) => s.publicIds[n % s.publicIds.length] ?? '';
           for (const c of changes) {
-            const who = pick(c.who);
+            const who = pick('who' in c ? c.who : 0);
             if (c.kind === 'update') await services.customers.update(s.owner, who, { city: c.city });
             else if (c.kind === 'shoe')
               await services.customers.update(s.owner, who, { attributes: { shoe: c.shoe } });
@@ -337,7 +424,20 @@ describe.each(testDialects())('audience engine against the SQL reference on %s',
                 ],
                 'track',
               );
-            } else if (c.kind === 'merge') await services.customers.manualMerge(s.owner, pick(c.into), who);
+            } else if (c.kind === 'owner')
+              await services.customers.update(s.owner, who, {
+                ownerStaffId: c.staff === null ? null : (s.ids.staff[c.staff] ?? null),
+                storeId: c.store === null ? null : (s.ids.units[c.store] ?? null),
+              });
+            else if (c.kind === 'staffMove')
+              await services.staff.update(s.owner, s.ids.staff[c.staff] ?? '', {
+                orgUnitId: s.ids.units[c.unit] ?? '',
+              });
+            else if (c.kind === 'unitMove')
+              await services.orgUnits.update(s.owner, s.ids.units[4] ?? '', {
+                parentId: s.ids.units[0] ?? '',
+              });
+            else if (c.kind === 'merge') await services.customers.manualMerge(s.owner, pick(c.into), who);
             else if (c.kind === 'erase')
               await services.privacy.erase(s.owner, who, { confirm: who, reason: 'test' });
             else {
@@ -349,6 +449,8 @@ describe.each(testDialects())('audience engine against the SQL reference on %s',
               });
             }
           }
+          // The relay runs: dynamic audiences follow the changes, announcing entries and exits.
+          await settle(services);
           // Time passes: windows slide, relative times move, tags expire.
           clock.advance(advanceDays * DAY + 1234);
           await compare(engine, s.tenantId, resolved);

@@ -12,11 +12,17 @@
  *   4,096 values; beyond, such as names, the field is answered in SQL), a float per customer
  *   for numbers and times (a scan answers a range, kept until a value changes; relative times
  *   are kept and moved with the clock through a sorted snapshot, `relative-times.ts`), and a
- *   bitmap per option for several-of lists.
+ *   bitmap per option for several-of lists;
+ * - relationships (`relations.ts`): owner staff, store and source channel are answered from
+ *   those fields' value bitmaps; an org subtree is resolved in SQL to its units and their staff
+ *   (kept until an `org_unit.*` or `staff.*` event, or 30 s for writers that tell nobody) and
+ *   answered as the union of their owner and store bitmaps;
+ * - saved audiences' members, for `audience` conditions: read from `audience_members` on first
+ *   use, then kept from `audience.entered` / `audience.exited` on the outbox.
  *
- * Everything else — behaviour (events in a window, not since, aggregates), consent, `contains`
- * on text (whose case rules are each database's own), fields without an index, and condition
- * kinds added to the language after this engine — is answered by evaluating that one condition
+ * Everything else — behaviour (events in a window, not since, aggregates), consent, WeCom
+ * customer groups, `contains` on text (whose case rules are each database's own), fields
+ * without an index, and condition kinds added to the language after this engine — is answered by evaluating that one condition
  * in SQL into a bitmap (`leaf-cache.ts`). Known kinds are cached and brought forward, never
  * recomputed, as things change: customers the outbox says changed are re-checked through the
  * reference evaluator, and for windows ("in the last 30 days") so are the customers whose
@@ -51,6 +57,7 @@ import { type Bitmap, bitmapOfCsv, intersectAll, RoaringBitmap32, unionAll } fro
 import { NumberField } from './field-index.ts';
 import { catchUp } from './follow.ts';
 import { leafBitmap } from './leaf-cache.ts';
+import { isRelation, type RelationRule, relationBitmap } from './relations.ts';
 import { buildIndex, type TenantIndex } from './tenant-index.ts';
 
 class Unresolved extends Error {}
@@ -147,10 +154,23 @@ export function createAudienceEngine({ db, clock, enabled = true }: EngineDeps):
     return RoaringBitmap32.and(walk(rule), live);
   };
 
+  /** The relationship and `audience` conditions of a rule. */
+  const relationConditions = (rule: Rule) => {
+    const out: RelationRule[] = [];
+    const walk = (r: Rule) => {
+      if (r.kind === 'all' || r.kind === 'any') r.rules.forEach(walk);
+      else if (r.kind === 'not') walk(r.rule);
+      else if (isRelation(r)) out.push(r);
+    };
+    walk(rule);
+    return out;
+  };
+
   /** The conditions of a rule the engine answers in SQL. */
-  const sqlConditions = (index: TenantIndex, rule: Rule): Rule[] => {
+  const sqlConditions = (index: TenantIndex, rule: Rule, native: ReadonlyMap<Rule, Bitmap>): Rule[] => {
     const out: Rule[] = [];
     const walk = (r: Rule) => {
+      if (native.has(r)) return;
       if (r.kind === 'all' || r.kind === 'any') r.rules.forEach(walk);
       else if (r.kind === 'not') walk(r.rule);
       else if (r.kind === 'tags') return;
@@ -171,8 +191,14 @@ export function createAudienceEngine({ db, clock, enabled = true }: EngineDeps):
         return null;
       }
       await catchUp(ex, index, env.now);
+      // Relationship and audience conditions from memory first; those it cannot answer, in SQL.
       const sqlLeaves = new Map<Rule, Bitmap>();
-      for (const r of sqlConditions(index, rule)) sqlLeaves.set(r, await leafBitmap(ex, env, index, r));
+      for (const r of relationConditions(rule)) {
+        const b = await relationBitmap(ex, index, r, env.now);
+        if (b) sqlLeaves.set(r, b);
+      }
+      for (const r of sqlConditions(index, rule, sqlLeaves))
+        sqlLeaves.set(r, await leafBitmap(ex, env, index, r));
       try {
         return combine(index, env, rule, sqlLeaves);
       } catch (e) {

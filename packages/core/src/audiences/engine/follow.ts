@@ -2,7 +2,9 @@ import type { CustomerTable, Executor } from '@pond/storage';
 import type { Selectable } from 'kysely';
 import type { OutboxEvent } from '../../platform/outbox.ts';
 import { chunked, customersTouched } from '../matching.ts';
+import type { Bitmap } from './bitmaps.ts';
 import { type LeafTopic, markDirty } from './leaf-cache.ts';
+import { isOrgEvent } from './relations.ts';
 import { customersAfter, type TenantIndex, tagsOf } from './tenant-index.ts';
 
 const BATCH = 2_000;
@@ -18,15 +20,35 @@ interface Work {
   readonly pairs: Map<string, Set<number>>;
   /** Customers whose cached SQL conditions may have changed, by what changed. */
   readonly dirty: { ids: Set<number>; concerns: (t: LeafTopic) => boolean }[];
+  /** Entries into and exits from saved audiences, in outbox order. */
+  readonly memberships: { audienceId: string; customerId: number; entered: boolean }[];
+  /** Whether the org tree or staff changed (resolved subtrees are dropped). */
+  org: boolean;
 }
 
 const everything = () => true;
 
 function plan(events: readonly OutboxEvent[]): Work {
-  const work: Work = { rows: new Set(), allTags: new Set(), pairs: new Map(), dirty: [] };
+  const work: Work = {
+    rows: new Set(),
+    allTags: new Set(),
+    pairs: new Map(),
+    dirty: [],
+    memberships: [],
+    org: false,
+  };
   const dirty = (ids: number[], concerns: (t: LeafTopic) => boolean) =>
     work.dirty.push({ ids: new Set(ids), concerns });
   for (const e of events) {
+    if (isOrgEvent(e.type)) work.org = true;
+    if (e.type === 'audience.entered' || e.type === 'audience.exited') {
+      work.memberships.push({
+        audienceId: String(e.payload.audienceId),
+        customerId: Number(e.payload.customerId),
+        entered: e.type === 'audience.entered',
+      });
+      continue;
+    }
     const ids = customersTouched(e, { tagsSetByRules: true });
     if (ids.length === 0) continue;
     const p = e.payload;
@@ -147,6 +169,24 @@ export async function catchUp(ex: Executor, index: TenantIndex, now: number): Pr
     }
     for (const e of [...allTags.expiring, ...pairTags.flatMap((p) => p.expiring)]) index.addExpiry(e);
     for (const d of work.dirty) markDirty(index, d.ids, d.concerns);
+    if (work.org) {
+      index.orgSubtrees.clear();
+      index.orgGeneration++;
+    }
+    // Copy on write: a member set handed to an evaluation in progress never changes under it.
+    const moved = new Map<string, Bitmap>();
+    for (const m of work.memberships) {
+      let set = moved.get(m.audienceId);
+      if (!set) {
+        const kept = index.audiences.get(m.audienceId);
+        if (!kept) continue;
+        set = kept.clone();
+        moved.set(m.audienceId, set);
+      }
+      if (m.entered) set.add(m.customerId);
+      else set.remove(m.customerId);
+    }
+    for (const [audienceId, set] of moved) index.audiences.set(audienceId, set);
     markDirty(
       index,
       added.map((r) => Number(r.id)),

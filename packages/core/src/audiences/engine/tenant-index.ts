@@ -7,6 +7,7 @@ import { fieldOf, STANDARD_FIELDS } from '../rule-fields.ts';
 import { type Bitmap, bitmapOfCsv, RoaringBitmap32 } from './bitmaps.ts';
 import { type FieldIndex, fieldIndexFor } from './field-index.ts';
 import type { LeafEntry } from './leaf-cache.ts';
+import type { OrgSubtree } from './relations.ts';
 
 type CustomerRow = Selectable<CustomerTable>;
 
@@ -37,6 +38,12 @@ export class TenantIndex {
   readonly tags = new Map<string, Bitmap>();
   readonly fields = new Map<string, IndexedField>();
   readonly leaves = new Map<string, LeafEntry>();
+  /** Saved audiences' members, by audience id, kept from `audience.entered` / `audience.exited`. */
+  readonly audiences = new Map<string, Bitmap>();
+  /** Resolved org subtrees, by their sorted unit ids; dropped on org and staff changes. */
+  readonly orgSubtrees = new Map<string, OrgSubtree>();
+  /** Bumped on every org or staff change, so a subtree read across one is not kept. */
+  orgGeneration = 0;
   /** Tag rows with an expiry, soonest first. */
   expiring: Expiry[] = [];
   position = 0;
