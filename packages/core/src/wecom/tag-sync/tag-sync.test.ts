@@ -1,4 +1,4 @@
-import { must, openTestStorage, testDialects } from '@pond/testing';
+import { makeTenant, must, openTestStorage, testDialects } from '@pond/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type EmulatedTenant, emulatedTenant } from '../live-codes/emulator-fixture.ts';
 import { MARK_QUEUE } from './tag-sync.ts';
@@ -216,5 +216,16 @@ describe.each(testDialects())('corp tags ↔ Pond tags against the WeCom emulato
     } finally {
       e.emulator.behaviour.editAllTags = false;
     }
+  });
+
+  it('refuses to sync a group without a WeCom connection, or one of another brand', async () => {
+    const other = await makeTenant(e.services);
+    const group = must(await e.services.tags.createGroup(other.owner, { name: '无企微' }));
+    const r = await e.services.wecomTagSync.setSynced(other.owner, group.id, true);
+    expect(r.ok ? null : r.error.code).toBe('conflict');
+    const mine = must(await e.services.tags.createGroup(e.t.owner, { name: '本品牌组' }));
+    const foreign = await e.services.wecomTagSync.setSynced(other.owner, mine.id, true);
+    expect(foreign.ok ? null : foreign.error.code).toBe('not_found');
+    expect(await e.services.wecomTagSync.list(other.owner)).toEqual([]);
   });
 });
