@@ -141,6 +141,36 @@ describe.each(testDialects())('corp tags ↔ Pond tags against the WeCom emulato
     expect(await markJobs()).toBe(0);
   });
 
+  it('a corp tag Pond has not seen yet on a customer brings in the library, then the tag', async () => {
+    // Made in the admin console without a callback reaching Pond (as when callbacks were down).
+    const now = e.emulator.corp.nowSeconds();
+    e.emulator.corp.tagGroups.push({
+      groupId: 'etGroupUnseen',
+      groupName: '未同步的组',
+      createTime: now,
+      order: 0,
+      createdByApi: false,
+      tags: [{ id: 'etTagUnseen', name: '新标签', createTime: now, order: 0 }],
+    });
+    const all = [...e.emulator.corp.follows.values()];
+    const f = all.find((x) =>
+      all.every((y) => y.externalUserId !== x.externalUserId || y.tagIds.length === 0),
+    );
+    if (!f) throw new Error('no untagged customer');
+    e.clock.advance(60_000);
+    await e.emulator.corp.editContact({
+      userId: f.userId,
+      externalUserId: f.externalUserId,
+      addTagIds: ['etTagUnseen'],
+    });
+    await e.drain();
+    const pondTag = await pondIdOf('tag', 'etTagUnseen');
+    expect(pondTag).toBeDefined();
+    const c = await customerOf(f.externalUserId);
+    expect((await tagsOf(c.publicId)).find((t) => t.tagId === pondTag)?.source).toBe('sync');
+    expect(await markJobs()).toBe(0);
+  });
+
   it('a group synced to WeCom creates its tags there, and Pond taggings mark them, without an echo', async () => {
     const group = must(await e.services.tags.createGroup(e.t.owner, { name: '会员等级' }));
     must(await e.services.wecomTagSync.setSynced(e.t.owner, group.id, true));

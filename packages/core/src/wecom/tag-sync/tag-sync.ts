@@ -77,6 +77,17 @@ async function bind(
     .execute();
 }
 
+async function customerOfExternalId(ex: Executor, tenantId: string, externalUserId: string) {
+  const row = await ex
+    .selectFrom('customer_identities')
+    .select('customer_id')
+    .where('tenant_id', '=', tenantId)
+    .where('type', '=', 'wecom_external_userid')
+    .where('value', '=', externalUserId)
+    .executeTakeFirst();
+  return row ? row.customer_id : null;
+}
+
 export interface TagGroupSyncState {
   groupId: string;
   origin: 'wecom' | 'pond';
@@ -393,11 +404,21 @@ export function createTagSync(p: Platform, audit: AuditLog, tags: Tags, wecom: W
     tenantId: string,
     customerId: number,
     detail: ExternalContactDetail,
+    /** Whether corp tags Pond does not know yet send for the library and a second look. */
+    lookAgain = true,
   ) {
-    const corp = detail.followUsers.flatMap((f) =>
-      f.tags.filter((t) => t.type === 1 && t.tagId).map((t) => t.tagId ?? ''),
-    );
+    const corp = [
+      ...new Set(
+        detail.followUsers.flatMap((f) =>
+          f.tags.filter((t) => t.type === 1 && t.tagId).map((t) => t.tagId ?? ''),
+        ),
+      ),
+    ];
     const want = new Set(await pondTagsOf(trx, tenantId, corp));
+    if (lookAgain && want.size < corp.length) {
+      const id = detail.externalContact.externalUserId;
+      await enqueuePull(trx, tenantId, `refresh:${id}:${clock.now()}`, [id]);
+    }
     if (want.size > 0) await tags.apply(trx, tenantId, [customerId], [...want], SYNC_ORIGIN, null);
     if (detail.nextCursor) return;
     const pending = await trx
@@ -587,12 +608,13 @@ export function createTagSync(p: Platform, audit: AuditLog, tags: Tags, wecom: W
     );
   }
 
-  const enqueuePull = (ex: Executor, tenantId: string, key: string | number) =>
+  /** Reads the library again; then re-reads these customers (external userids) from WeCom. */
+  const enqueuePull = (ex: Executor, tenantId: string, key: string | number, refresh: string[] = []) =>
     p.jobs.enqueue(
       {
         queue: PULL_QUEUE,
         tenantId,
-        payload: { tenantId },
+        payload: { tenantId, refresh },
         maxAttempts: MAX_ATTEMPTS,
         dedupeKey: `${PULL_QUEUE}:${tenantId}:${key}`,
       },
@@ -612,7 +634,26 @@ export function createTagSync(p: Platform, audit: AuditLog, tags: Tags, wecom: W
     );
 
   p.jobs.handle(PULL_QUEUE, async (payload) => {
-    await pull(String(payload.tenantId));
+    const tenantId = String(payload.tenantId);
+    const gateway = await wecom.gatewayOf(tenantId);
+    if (!gateway) return;
+    await pull(tenantId, gateway);
+    const refresh = Array.isArray(payload.refresh) ? payload.refresh.map(String) : [];
+    for (const externalUserId of refresh) {
+      let detail: ExternalContactDetail;
+      try {
+        detail = await gateway.getExternalContact(externalUserId);
+      } catch (e) {
+        const code = errcodeOf(e);
+        if (code !== null && PERMANENT_ERRCODES.has(code)) continue;
+        throw e;
+      }
+      await p.tx(async (trx) => {
+        const customerId = await customerOfExternalId(trx, tenantId, externalUserId);
+        if (customerId !== null) await refreshCustomer(trx, tenantId, customerId, detail, false);
+        return ok(null);
+      });
+    }
   });
   p.jobs.handle(PUSH_GROUP_QUEUE, async (payload) => {
     await pushGroup(String(payload.tenantId), String(payload.groupId));
@@ -664,14 +705,8 @@ export function createTagSync(p: Platform, audit: AuditLog, tags: Tags, wecom: W
       return;
     }
     if (!contact || !('externalUserId' in event)) return;
-    const identity = await trx
-      .selectFrom('customer_identities')
-      .select('customer_id')
-      .where('tenant_id', '=', tenantId)
-      .where('type', '=', 'wecom_external_userid')
-      .where('value', '=', event.externalUserId)
-      .executeTakeFirst();
-    if (identity) await refreshCustomer(trx, tenantId, identity.customer_id, contact);
+    const customerId = await customerOfExternalId(trx, tenantId, event.externalUserId);
+    if (customerId !== null) await refreshCustomer(trx, tenantId, customerId, contact);
   });
 
   wecom.fullSync.useTagSync({
