@@ -43,6 +43,10 @@ const customerArb = fc.record({
   owner: fc.option(fc.nat(STAFF - 1), { nil: undefined }),
   store: fc.option(fc.constantFrom(2, 3, 4), { nil: undefined }),
   channel: fc.option(fc.constantFrom(...CHANNELS), { nil: undefined }),
+  /** WeCom customer groups by index: 'member', or 'left' (no longer a member). */
+  groups: fc.array(fc.tuple(fc.nat(1), fc.constantFrom('member' as const, 'left' as const)), {
+    maxLength: 2,
+  }),
 });
 
 const indexes = (n: number) => fc.subarray([...Array(n).keys()].map(String), { minLength: 1 });
@@ -161,6 +165,7 @@ const leafArb: fc.Arbitrary<Rule> = fc.oneof(
       nil: undefined,
     }),
   }),
+  fc.record({ kind: fc.constant('customer_group' as const), groupIds: indexes(2) }),
   fc.record({
     kind: fc.constant('audience' as const),
     audienceId: fc.constantFrom('0', '1'),
@@ -217,6 +222,7 @@ const changeArb = fc.oneof(
 );
 
 type GenCustomer = Partial<Gen> & Pick<Gen, 'tags' | 'events'>;
+const groupId = (run: number, i: string | number) => `wrg-${run}-${i}`;
 type Gen = typeof customerArb extends fc.Arbitrary<infer T> ? T : never;
 
 describe.each(testDialects())('audience engine against the SQL reference on %s', (dialect) => {
@@ -296,6 +302,36 @@ describe.each(testDialects())('audience engine against the SQL reference on %s',
         }),
       );
       publicIds.push(created.customer.id);
+      // WeCom group memberships as the group sync writes them.
+      const dense = (
+        await services.platform.db
+          .selectFrom('customers')
+          .select('id')
+          .where('public_id', '=', created.customer.id)
+          .executeTakeFirstOrThrow()
+      ).id;
+      for (const [g, status] of gen.groups ?? []) {
+        await services.platform.db
+          .insertInto('wecom_group_members')
+          .values({
+            tenant_id: t.tenantId,
+            group_id: groupId(run, g),
+            member_id: `wm-${run}-${i}-${g}`,
+            kind: 'external',
+            customer_id: dense,
+            origin_customer_id: dense,
+            staff_id: null,
+            name: null,
+            status,
+            joined_at: clock.now(),
+            join_scene: null,
+            quit_scene: null,
+            left_at: status === 'left' ? clock.now() : null,
+            updated_at: clock.now(),
+          })
+          .onConflict((oc) => oc.doNothing())
+          .execute();
+      }
       const tags = (gen.tags ?? []).map((t) => tagIds[t] ?? '');
       if (tags.length > 0) must(await services.tags.tagCustomer(owner, created.customer.id, tags));
       if (gen.consent) {
@@ -336,11 +372,17 @@ describe.each(testDialects())('audience engine against the SQL reference on %s',
       ).id,
     ];
     await settle(services);
-    const ids = { tags: tagIds, staff: staffIds, units: unitIds, audiences: audienceIds };
+    const ids = {
+      tags: tagIds,
+      staff: staffIds,
+      units: unitIds,
+      audiences: audienceIds,
+      groups: [0, 1].map((g) => groupId(run, g)),
+    };
     return { tenantId: t.tenantId, owner, tagIds, publicIds, source, ids };
   }
 
-  type Ids = Record<'tags' | 'staff' | 'units' | 'audiences', string[]>;
+  type Ids = Record<'tags' | 'staff' | 'units' | 'audiences' | 'groups', string[]>;
   /** Generated rules name tags, staff, units and audiences by index: the tenant's ids. */
   const resolveIds = (r: Rule, ids: Ids): Rule => {
     const of = (list: string[], xs: string[]) => xs.map((i) => list[Number(i)] ?? '');
@@ -358,6 +400,8 @@ describe.each(testDialects())('audience engine against the SQL reference on %s',
         return { ...r, storeIds: of(ids.units, r.storeIds) };
       case 'org_unit':
         return { ...r, unitIds: of(ids.units, r.unitIds) };
+      case 'customer_group':
+        return { ...r, groupIds: of(ids.groups, r.groupIds) };
       case 'audience':
         return { ...r, audienceId: ids.audiences[Number(r.audienceId)] ?? '' };
       default:
