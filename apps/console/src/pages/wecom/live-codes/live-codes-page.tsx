@@ -22,7 +22,6 @@ import { formatTime } from '../../../components/format.ts';
 import { useI18n } from '../../../i18n/i18n.tsx';
 import { LiveCodeDetail } from './live-code-detail.tsx';
 import { LiveCodeForm } from './live-code-form.tsx';
-import { QR_PLACEHOLDER } from './qr-placeholder.ts';
 
 const OUT_COLOR = { capped: 'orange', off_schedule: 'default', departed: 'red' } as const;
 
