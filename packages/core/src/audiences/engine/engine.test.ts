@@ -219,10 +219,45 @@ const changeArb = fc.oneof(
   // Staff member 2 moves to region 0; store 4 moves under region 0.
   fc.record({ kind: fc.constant('staffMove' as const), staff: fc.nat(STAFF - 1), unit: fc.nat(UNITS - 1) }),
   fc.constant({ kind: 'unitMove' as const }),
+  // A customer joins or leaves a WeCom group, as the group sync records it (with its event).
+  {
+    arbitrary: fc.record({
+      kind: fc.constant('group' as const),
+      who: fc.nat(),
+      group: fc.nat(1),
+      joins: fc.boolean(),
+    }),
+    weight: 4,
+  },
 );
 
 type GenCustomer = Partial<Gen> & Pick<Gen, 'tags' | 'events'>;
 const groupId = (run: number, i: string | number) => `wrg-${run}-${i}`;
+/** A customer's row in a WeCom group, as the group sync writes it. */
+const groupMember = (
+  tenantId: string,
+  run: number,
+  n: number,
+  g: number,
+  customerId: number,
+  status: 'member' | 'left',
+  at: number,
+) => ({
+  tenant_id: tenantId,
+  group_id: groupId(run, g),
+  member_id: `wm-${run}-${n}-${g}`,
+  kind: 'external' as const,
+  customer_id: customerId,
+  origin_customer_id: customerId,
+  staff_id: null,
+  name: null,
+  status,
+  joined_at: at,
+  join_scene: null,
+  quit_scene: null,
+  left_at: status === 'left' ? at : null,
+  updated_at: at,
+});
 type Gen = typeof customerArb extends fc.Arbitrary<infer T> ? T : never;
 
 describe.each(testDialects())('audience engine against the SQL reference on %s', (dialect) => {
@@ -313,22 +348,7 @@ describe.each(testDialects())('audience engine against the SQL reference on %s',
       for (const [g, status] of gen.groups ?? []) {
         await services.platform.db
           .insertInto('wecom_group_members')
-          .values({
-            tenant_id: t.tenantId,
-            group_id: groupId(run, g),
-            member_id: `wm-${run}-${i}-${g}`,
-            kind: 'external',
-            customer_id: dense,
-            origin_customer_id: dense,
-            staff_id: null,
-            name: null,
-            status,
-            joined_at: clock.now(),
-            join_scene: null,
-            quit_scene: null,
-            left_at: status === 'left' ? clock.now() : null,
-            updated_at: clock.now(),
-          })
+          .values(groupMember(t.tenantId, run, i, g, dense, status, clock.now()))
           .onConflict((oc) => oc.doNothing())
           .execute();
       }
@@ -481,7 +501,32 @@ describe.each(testDialects())('audience engine against the SQL reference on %s',
               await services.orgUnits.update(s.owner, s.ids.units[4] ?? '', {
                 parentId: s.ids.units[0] ?? '',
               });
-            else if (c.kind === 'merge') await services.customers.manualMerge(s.owner, pick(c.into), who);
+            else if (c.kind === 'group') {
+              const n = c.who % s.publicIds.length;
+              const { db, outbox } = services.platform;
+              const dense = (
+                await db
+                  .selectFrom('customers')
+                  .select('id')
+                  .where('public_id', '=', who)
+                  .executeTakeFirstOrThrow()
+              ).id;
+              const status = c.joins ? ('member' as const) : ('left' as const);
+              await db.transaction().execute(async (trx) => {
+                await trx
+                  .insertInto('wecom_group_members')
+                  .values(groupMember(s.tenantId, run, n, c.group, dense, status, clock.now()))
+                  .onConflict((oc) => oc.columns(['group_id', 'member_id']).doUpdateSet({ status }))
+                  .execute();
+                await outbox.append(trx, {
+                  tenantId: s.tenantId,
+                  type: 'wecom.group_updated',
+                  aggregateType: 'wecom_group',
+                  aggregateId: groupId(run, c.group),
+                  payload: {},
+                });
+              });
+            } else if (c.kind === 'merge') await services.customers.manualMerge(s.owner, pick(c.into), who);
             else if (c.kind === 'erase')
               await services.privacy.erase(s.owner, who, { confirm: who, reason: 'test' });
             else {

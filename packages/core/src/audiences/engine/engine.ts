@@ -18,10 +18,12 @@
  *   (kept until an `org_unit.*` or `staff.*` event, or 30 s for writers that tell nobody) and
  *   answered as the union of their owner and store bitmaps;
  * - saved audiences' members, for `audience` conditions: read from `audience_members` on first
- *   use, then kept from `audience.entered` / `audience.exited` on the outbox.
+ *   use, then kept from `audience.entered` / `audience.exited` on the outbox;
+ * - WeCom customer groups' current customers, read per group on first use and kept until a
+ *   `wecom.group_*` event for the group or a merge (or 30 s).
  *
- * Everything else — behaviour (events in a window, not since, aggregates), consent, WeCom
- * customer groups, `contains` on text (whose case rules are each database's own), fields
+ * Everything else — behaviour (events in a window, not since, aggregates), consent,
+ * `contains` on text (whose case rules are each database's own), fields
  * without an index, and condition kinds added to the language after this engine — is answered by evaluating that one condition
  * in SQL into a bitmap (`leaf-cache.ts`). Known kinds are cached and brought forward, never
  * recomputed, as things change: customers the outbox says changed are re-checked through the

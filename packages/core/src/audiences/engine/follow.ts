@@ -4,7 +4,7 @@ import type { OutboxEvent } from '../../platform/outbox.ts';
 import { chunked, customersTouched } from '../matching.ts';
 import type { Bitmap } from './bitmaps.ts';
 import { type LeafTopic, markDirty } from './leaf-cache.ts';
-import { isOrgEvent } from './relations.ts';
+import { isGroupEvent, isOrgEvent, movesMemberships } from './relations.ts';
 import { customersAfter, type TenantIndex, tagsOf } from './tenant-index.ts';
 
 const BATCH = 2_000;
@@ -24,6 +24,9 @@ interface Work {
   readonly memberships: { audienceId: string; customerId: number; entered: boolean }[];
   /** Whether the org tree or staff changed (resolved subtrees are dropped). */
   org: boolean;
+  /** WeCom customer groups whose members may have changed; `all` after merges. */
+  readonly groups: Set<string>;
+  allGroups: boolean;
 }
 
 const everything = () => true;
@@ -36,11 +39,15 @@ function plan(events: readonly OutboxEvent[]): Work {
     dirty: [],
     memberships: [],
     org: false,
+    groups: new Set(),
+    allGroups: false,
   };
   const dirty = (ids: number[], concerns: (t: LeafTopic) => boolean) =>
     work.dirty.push({ ids: new Set(ids), concerns });
   for (const e of events) {
     if (isOrgEvent(e.type)) work.org = true;
+    if (isGroupEvent(e.type)) work.groups.add(e.aggregateId);
+    if (movesMemberships(e.type)) work.allGroups = true;
     if (e.type === 'audience.entered' || e.type === 'audience.exited') {
       work.memberships.push({
         audienceId: String(e.payload.audienceId),
@@ -172,6 +179,11 @@ export async function catchUp(ex: Executor, index: TenantIndex, now: number): Pr
     if (work.org) {
       index.orgSubtrees.clear();
       index.orgGeneration++;
+    }
+    if (work.allGroups || work.groups.size > 0) {
+      if (work.allGroups) index.groups.clear();
+      for (const g of work.groups) index.groups.delete(g);
+      index.groupGeneration++;
     }
     // Copy on write: a member set handed to an evaluation in progress never changes under it.
     const moved = new Map<string, Bitmap>();

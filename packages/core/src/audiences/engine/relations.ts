@@ -10,6 +10,13 @@ import type { TenantIndex } from './tenant-index.ts';
  */
 export const ORG_TTL_MS = 30_000;
 
+/**
+ * Domain events after which a WeCom customer group's members may differ: the group's own
+ * (aggregate: the group), and merges, which move memberships between profiles.
+ */
+export const isGroupEvent = (type: string) => type.startsWith('wecom.group_');
+export const movesMemberships = (type: string) => type === 'customer.merged' || type === 'customer.unmerged';
+
 /** Domain events after which an org subtree may hold other units or staff. */
 export const isOrgEvent = (type: string) => type.startsWith('org_unit.') || type.startsWith('staff.');
 
@@ -22,7 +29,7 @@ export interface OrgSubtree {
 
 export type RelationRule = Extract<
   Rule,
-  { kind: 'owner_staff' | 'store' | 'source_channel' | 'org_unit' | 'audience' }
+  { kind: 'owner_staff' | 'store' | 'source_channel' | 'org_unit' | 'audience' | 'customer_group' }
 >;
 
 export const isRelation = (r: Rule): r is RelationRule =>
@@ -30,7 +37,8 @@ export const isRelation = (r: Rule): r is RelationRule =>
   r.kind === 'store' ||
   r.kind === 'source_channel' ||
   r.kind === 'org_unit' ||
-  r.kind === 'audience';
+  r.kind === 'audience' ||
+  r.kind === 'customer_group';
 
 /** `customers.<field> in (…)` from the field's value bitmaps, or null when the field is not indexed. */
 function among(index: TenantIndex, field: string, values: readonly string[], now: number): Bitmap | null {
@@ -91,10 +99,29 @@ async function membersOf(ex: Executor, index: TenantIndex, audienceId: string): 
   return members;
 }
 
+/** A WeCom customer group's current customers, kept until an event about the group (or the TTL). */
+async function groupMembers(ex: Executor, index: TenantIndex, groupId: string, now: number): Promise<Bitmap> {
+  const kept = index.groups.get(groupId);
+  if (kept && now - kept.at < ORG_TTL_MS && now >= kept.at) return kept.members;
+  const generation = index.groupGeneration;
+  const rows = await ex
+    .selectFrom('wecom_group_members')
+    .select('customer_id')
+    .where('tenant_id', '=', index.tenantId)
+    .where('group_id', '=', groupId)
+    .where('status', '=', 'member')
+    .where('customer_id', 'is not', null)
+    .execute();
+  const members = new RoaringBitmap32(rows.map((r) => Number(r.customer_id)));
+  if (generation === index.groupGeneration) index.groups.set(groupId, { members, at: now });
+  return members;
+}
+
 /**
  * A relationship or `audience` condition answered from memory: owner staff, store and source
  * channel from those profile fields' value bitmaps; an org subtree as the owner and store
- * bitmaps of its staff and units; `audience` from the saved audience's member set. Null when a
+ * bitmaps of its staff and units; `audience` from the saved audience's member set; WeCom
+ * customer groups from each group's member set. Null when a
  * field it needs is not indexed (too many values): the condition then goes to SQL.
  */
 export async function relationBitmap(
@@ -119,6 +146,11 @@ export async function relationBitmap(
       if (via !== 'owner') parts.push(among(index, 'storeId', tree.units, now));
       if (parts.some((p) => p === null)) return null;
       return unionAll(parts as Bitmap[]);
+    }
+    case 'customer_group': {
+      const sets: Bitmap[] = [];
+      for (const g of r.groupIds) sets.push(await groupMembers(ex, index, g, now));
+      return unionAll(sets);
     }
     case 'audience': {
       const members = await membersOf(ex, index, r.audienceId);

@@ -44,6 +44,10 @@ export class TenantIndex {
   readonly orgSubtrees = new Map<string, OrgSubtree>();
   /** Bumped on every org or staff change, so a subtree read across one is not kept. */
   orgGeneration = 0;
+  /** WeCom customer groups' current customers, by group id, with when they were read. */
+  readonly groups = new Map<string, { members: Bitmap; at: number }>();
+  /** Bumped on every group change, so members read across one are not kept. */
+  groupGeneration = 0;
   /** Tag rows with an expiry, soonest first. */
   expiring: Expiry[] = [];
   position = 0;
