@@ -115,4 +115,34 @@ describe.each(testDialects())('WeCom full sync on %s', (dialect) => {
     const customersAfter = await customerCount();
     expect(customersAfter).toBe(customersBefore);
   });
+
+  it('marks departed the staff members who left the corp, and only them', async () => {
+    const db = f.services.platform.db;
+    const staffOf = async (userId: string) =>
+      db
+        .selectFrom('staff')
+        .select(['id', 'status', 'departed_at'])
+        .where('tenant_id', '=', tenantId)
+        .where('wecom_userid', '=', userId)
+        .executeTakeFirstOrThrow();
+    const members = [...emulator.corp.users.values()].filter((u) => u.status === 1);
+    const leaver = members[0]?.userId ?? '';
+    const stayer = members[1]?.userId ?? '';
+    expect((await staffOf(leaver)).status).toBe('active');
+    emulator.corp.staffLeaves(leaver);
+    f.clock.advance(60_000);
+    expect((await owner.call('POST', '/api/v1/wecom/sync')).status).toBe(202);
+    await f.services.platform.jobs.runDue();
+    expect((await owner.call('GET', '/api/v1/wecom/sync')).json.sync).toMatchObject({ status: 'done' });
+    const left = await staffOf(leaver);
+    expect(left).toMatchObject({ status: 'departed', departed_at: expect.any(Number) });
+    expect((await staffOf(stayer)).status).toBe('active');
+    const audited = await db
+      .selectFrom('audit_log')
+      .select(['action', 'actor_id', 'target_id'])
+      .where('tenant_id', '=', tenantId)
+      .where('action', '=', 'staff.departed')
+      .execute();
+    expect(audited).toEqual([{ action: 'staff.departed', actor_id: 'wecom-sync', target_id: left.id }]);
+  });
 });

@@ -1,6 +1,6 @@
 import { Permission, type WeComSync } from '@pond/contracts';
 import type { Trx, WeComSyncTable } from '@pond/storage';
-import type { ContactRelation, GroupChat } from '@pond/wecom';
+import { type ContactRelation, type GroupChat, WeComApiError, WeComErrorCode } from '@pond/wecom';
 import type { Selectable } from 'kysely';
 import type { AuditLog } from '../audit/audit-log.ts';
 import { createOrgUnits } from '../org/org-units.ts';
@@ -89,8 +89,10 @@ export function createFullSync(
    * The staff directory: WeCom departments become org units of kind department under the
    * head office (recognised again by their code `wecom-<id>`, renamed when WeCom renames them),
    * members with no staff member holding their userid become staff members in their first
-   * department. Existing units and staff are never moved or removed. Changes are audited as
-   * the "WeCom sync" system actor.
+   * department. Existing units and staff are never moved or removed; an active staff member
+   * whose userid is no longer listed is marked departed once WeCom confirms the member is gone
+   * (user/get answers 60111) — a member merely outside the app's visible range is left alone.
+   * Changes are audited as the "WeCom sync" system actor.
    */
   async function directoryStep(row: Row, gateway: WeComGateway): Promise<void> {
     const root = await db
@@ -166,11 +168,37 @@ export function createFullSync(
         staffCreated++;
       }
     }
+    await departGoneMembers(ctx, gateway, seen);
     await save(row.id, {
       phase: 'contacts',
       units_created: row.units_created + unitsCreated,
       staff_created: row.staff_created + staffCreated,
     });
+  }
+
+  /** Marks departed the active staff members WeCom no longer knows (see `directoryStep`). */
+  async function departGoneMembers(ctx: Ctx, gateway: WeComGateway, listed: Set<string>): Promise<void> {
+    const linked = await db
+      .selectFrom('staff')
+      .select(['id', 'wecom_userid'])
+      .where('tenant_id', '=', ctx.principal.tenantId)
+      .where('status', '=', 'active')
+      .where('wecom_userid', 'is not', null)
+      .execute();
+    for (const member of linked) {
+      const userId = member.wecom_userid ?? '';
+      if (listed.has(userId.toLowerCase())) continue;
+      try {
+        await gateway.getUser(userId);
+        continue;
+      } catch (error) {
+        if (!(error instanceof WeComApiError) || error.errcode !== WeComErrorCode.userNotFound) throw error;
+      }
+      const departed = await staffService.depart(ctx, member.id, {});
+      if (!departed.ok && departed.error.code !== 'conflict') {
+        throw new Error(`member ${userId}: ${departed.error.message}`);
+      }
+    }
   }
 
   async function contactsPage(row: Row, state: SyncState, gateway: WeComGateway): Promise<boolean> {

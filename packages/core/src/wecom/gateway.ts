@@ -16,6 +16,7 @@ export type WeComGateway = Pick<
   | 'listGroupChats'
   | 'listDepartments'
   | 'listUsersInDepartment'
+  | 'getUser'
   // Live codes (SPEC §3.5, §3.7, §3.8).
   | 'addContactWay'
   | 'updateContactWay'
