@@ -241,7 +241,8 @@ export function createReceiver(p: Platform, box: SecretBox) {
         return { status: 200, body: '', reason: 'replayed', tenantId };
       }
       if (Math.random() < 0.02) await pruneReplayGuard(db, now);
-      return { status: 200, body: 'success', tenantId };
+      // An empty 200, as the spec asks of customer-contact events (§1.3): no retry follows.
+      return { status: 200, body: '', tenantId };
     },
   };
 }
