@@ -6,6 +6,7 @@ export { THROTTLE } from './access/throttle.ts';
 export { type AudienceEngine, createAudienceEngine } from './audiences/engine/engine.ts';
 export { referenceBitmap } from './audiences/engine/leaf-sql.ts';
 export { diffOf } from './audit/diff.ts';
+export { EVENT_COLUMNS } from './events/ingest.ts';
 export { createTenant, type NewTenant } from './org/tenants.ts';
 export { backoffMs, type JobQueue } from './platform/jobs.ts';
 export type { DomainEvent, Outbox, OutboxConsumer, OutboxEvent } from './platform/outbox.ts';

@@ -1,4 +1,4 @@
-import { type Ctx, fail, newId, ok, type Result, type Services } from '@pond/core';
+import { type Ctx, EVENT_COLUMNS, fail, newId, ok, type Result, type Services } from '@pond/core';
 import type { BulkInsert, DialectInfo, Trx } from '@pond/storage';
 import {
   DEMO_FULL,
@@ -309,22 +309,7 @@ const IDENTITIES: BulkInsert = {
   ],
 };
 
-const EVENTS: BulkInsert = {
-  table: 'events',
-  columns: [
-    ['tenant_id', 'text'],
-    ['customer_id', 'bigint'],
-    ['origin_customer_id', 'bigint'],
-    ['source_id', 'text'],
-    ['message_id', 'text'],
-    ['type', 'text'],
-    ['name', 'text'],
-    ['properties', 'text'],
-    ['context', 'text'],
-    ['timestamp', 'bigint'],
-    ['received_at', 'bigint'],
-  ],
-};
+const EVENTS: BulkInsert = { table: 'events', columns: EVENT_COLUMNS };
 
 async function insertIdentities(
   trx: Trx,

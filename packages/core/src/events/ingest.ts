@@ -1,5 +1,5 @@
 import type { AttributeDefinition } from '@pond/contracts';
-import type { BulkInsert, Trx } from '@pond/storage';
+import type { BulkColumns, BulkInsert, Trx } from '@pond/storage';
 import { attributesFromTraits, definitionsOf } from '../customers/attributes.ts';
 import { type NormalizedIdentity, normalizeIdentity } from '../customers/identity-normalize.ts';
 import { identityKey, identityOwners, resolveCustomer, touchActivities } from '../customers/resolve.ts';
@@ -45,21 +45,24 @@ const MESSAGE_IDS: BulkInsert = {
   returning: ['tenant_id', 'message_id'],
 };
 
+/** The columns of a stored event, in the order bulk rows give them (ingest and the demo). */
+export const EVENT_COLUMNS: BulkColumns = [
+  ['tenant_id', 'text'],
+  ['customer_id', 'bigint'],
+  ['origin_customer_id', 'bigint'],
+  ['source_id', 'text'],
+  ['message_id', 'text'],
+  ['type', 'text'],
+  ['name', 'text'],
+  ['properties', 'text'],
+  ['context', 'text'],
+  ['timestamp', 'bigint'],
+  ['received_at', 'bigint'],
+];
+
 const EVENTS: BulkInsert = {
   table: 'events',
-  columns: [
-    ['tenant_id', 'text'],
-    ['customer_id', 'bigint'],
-    ['origin_customer_id', 'bigint'],
-    ['source_id', 'text'],
-    ['message_id', 'text'],
-    ['type', 'text'],
-    ['name', 'text'],
-    ['properties', 'text'],
-    ['context', 'text'],
-    ['timestamp', 'bigint'],
-    ['received_at', 'bigint'],
-  ],
+  columns: EVENT_COLUMNS,
   returning: ['id', 'tenant_id', 'message_id'],
 };
 

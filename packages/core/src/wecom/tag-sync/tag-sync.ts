@@ -478,29 +478,23 @@ export function createTagSync(p: Platform, audit: AuditLog, tags: Tags, wecom: W
       (await mapOf(db, tenantId, 'tag')).filter((m) => m.deleted_at === null).map((m) => [m.pond_id, m]),
     );
     const now = () => clock.now();
+    /** Renames a paired group or tag in WeCom, then remembers the name WeCom now holds. */
+    const rename = async (kind: 'group' | 'tag', wecomId: string, name: string) => {
+      await gateway.editCorpTag({ id: wecomId, name: name.slice(0, 30) });
+      await db
+        .updateTable('wecom_tag_map')
+        .set({ wecom_name: name, updated_at: now() })
+        .where('tenant_id', '=', tenantId)
+        .where('kind', '=', kind)
+        .where('wecom_id', '=', wecomId)
+        .execute();
+    };
     try {
-      if (groupMap && groupMap.wecom_name !== group.name) {
-        await gateway.editCorpTag({ id: groupMap.wecom_id, name: group.name.slice(0, 30) });
-        await db
-          .updateTable('wecom_tag_map')
-          .set({ wecom_name: group.name, updated_at: now() })
-          .where('tenant_id', '=', tenantId)
-          .where('kind', '=', 'group')
-          .where('wecom_id', '=', groupMap.wecom_id)
-          .execute();
-      }
+      if (groupMap && groupMap.wecom_name !== group.name)
+        await rename('group', groupMap.wecom_id, group.name);
       for (const t of tagRows) {
         const m = tagMap.get(t.id);
-        if (m && m.wecom_name !== t.name) {
-          await gateway.editCorpTag({ id: m.wecom_id, name: t.name.slice(0, 30) });
-          await db
-            .updateTable('wecom_tag_map')
-            .set({ wecom_name: t.name, updated_at: now() })
-            .where('tenant_id', '=', tenantId)
-            .where('kind', '=', 'tag')
-            .where('wecom_id', '=', m.wecom_id)
-            .execute();
-        }
+        if (m && m.wecom_name !== t.name) await rename('tag', m.wecom_id, t.name);
       }
       const missing = tagRows.filter((t) => !tagMap.has(t.id));
       if (missing.length > 0) {
