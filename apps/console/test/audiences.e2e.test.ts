@@ -1,12 +1,10 @@
 import type { Rule } from '@pond/contracts';
-import { createServices, type Services } from '@pond/core';
-import { createApp, testConfig } from '@pond/server';
-import { makeTenant, must, openTestStorage, TEST_PASSWORD, type TestTenant } from '@pond/testing';
-import type { FastifyInstance } from 'fastify';
-import type { Browser, Locator, Page } from 'playwright-core';
+import type { Services } from '@pond/core';
+import { must, type TestTenant } from '@pond/testing';
+import type { Locator, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { browserAvailable, launchChromium } from './browser.ts';
-import { ensureConsoleBuilt } from './ensure-built.ts';
+import { browserAvailable } from './browser.ts';
+import { openTenantConsole, type TenantConsole } from './console-session.ts';
 
 /**
  * The nested audience builder: groups inside groups, relationship and audience conditions,
@@ -14,21 +12,16 @@ import { ensureConsoleBuilt } from './ensure-built.ts';
  * its rule, and archiving refused while another audience depends on it.
  */
 describe.runIf(browserAvailable())('audience builder in Chromium', () => {
-  let app: FastifyInstance;
+  let session: TenantConsole;
   let services: Services;
   let tenant: TestTenant;
-  let browser: Browser;
   let page: Page;
   let url: string;
-  let close: () => Promise<void>;
   let live = '';
 
   beforeAll(async () => {
-    const consoleDist = ensureConsoleBuilt();
-    const opened = await openTestStorage('sqlite');
-    close = opened.close;
-    services = createServices({ storage: opened.storage, clock: { now: () => Date.now() } });
-    tenant = await makeTenant(services, '湖畔咖啡');
+    session = await openTenantConsole({ viewport: { width: 1500, height: 1000 } });
+    ({ services, tenant, page, url } = session);
     const owner = tenant.owner;
     const unit = async (name: string, parentId: string, kind: 'region' | 'store') =>
       must(await services.orgUnits.create(owner, { parentId, name, kind })).id;
@@ -55,33 +48,12 @@ describe.runIf(browserAvailable())('audience builder in Chromium', () => {
         kind: 'dynamic',
       }),
     );
-    app = await createApp({ config: testConfig(), services, consoleDist });
-    url = await app.listen({ host: '127.0.0.1', port: 0 });
-    browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1500, height: 1000 }, reducedMotion: 'reduce' });
-    page.setDefaultTimeout(10_000);
-    await page.goto(`${url}/audiences/new`);
-    await page.waitForURL('**/sign-in');
-    await page.getByLabel('邮箱或手机号').fill(tenant.ownerEmail);
-    await page.getByLabel('密码').fill(TEST_PASSWORD);
-    await page
-      .getByRole('button', { name: '登 录' })
-      .or(page.getByRole('button', { name: '登录' }))
-      .click();
-    await page.waitForURL('**/customers');
+    await session.signIn(tenant.ownerEmail, '/audiences/new');
   }, 180_000);
 
-  afterEach(async (ctx) => {
-    if (ctx.task.result?.state === 'fail') {
-      await page.screenshot({ path: `/tmp/pond-e2e-failure-${ctx.task.name.replace(/\W+/g, '-')}.png` });
-    }
-  });
+  afterEach((ctx) => session.screenshotFailure(ctx.task));
 
-  afterAll(async () => {
-    await browser?.close();
-    await app?.close();
-    await close?.();
-  });
+  afterAll(() => session?.close());
 
   const option = (text: string) =>
     page.locator('.ant-select-dropdown:visible .ant-select-item-option', { hasText: text }).first();

@@ -1,58 +1,31 @@
-import { createServices, type Services } from '@pond/core';
-import { createApp, testConfig } from '@pond/server';
-import { makeTenant, openTestStorage, TEST_PASSWORD, type TestTenant } from '@pond/testing';
+import type { Services } from '@pond/core';
+import type { TestTenant } from '@pond/testing';
 import type { FastifyInstance } from 'fastify';
 import iconv from 'iconv-lite';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { browserAvailable, launchChromium } from './browser.ts';
-import { ensureConsoleBuilt } from './ensure-built.ts';
+import { browserAvailable } from './browser.ts';
+import { openTenantConsole, type TenantConsole } from './console-session.ts';
 
 describe.runIf(browserAvailable())('console in Chromium', () => {
+  let session: TenantConsole;
   let app: FastifyInstance;
   let services: Services;
   let tenant: TestTenant;
-  let browser: Browser;
   let page: Page;
   let url: string;
-  let close: () => Promise<void>;
 
   beforeAll(async () => {
-    const consoleDist = ensureConsoleBuilt();
-    const opened = await openTestStorage('sqlite');
-    close = opened.close;
-    services = createServices({ storage: opened.storage, clock: { now: () => Date.now() } });
-    tenant = await makeTenant(services, '湖畔咖啡');
-    app = await createApp({ config: testConfig(), services, consoleDist });
-    url = await app.listen({ host: '127.0.0.1', port: 0 });
-    browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1400, height: 900 }, reducedMotion: 'reduce' });
-    // Shorter than the test timeout, so a stuck step names its locator.
-    page.setDefaultTimeout(10_000);
+    session = await openTenantConsole();
+    ({ app, services, tenant, page, url } = session);
   }, 180_000);
 
-  afterEach(async (ctx) => {
-    if (ctx.task.result?.state === 'fail') {
-      await page.screenshot({ path: `/tmp/pond-e2e-failure-${ctx.task.name.replace(/\W+/g, '-')}.png` });
-    }
-  });
+  afterEach((ctx) => session.screenshotFailure(ctx.task));
 
-  afterAll(async () => {
-    await browser?.close();
-    await app?.close();
-    await close?.();
-  });
+  afterAll(() => session?.close());
 
   it('signs in, creates a store and a staff member in it', async () => {
-    await page.goto(`${url}/org`);
-    await page.waitForURL('**/sign-in');
-    await page.getByLabel('邮箱或手机号').fill(tenant.ownerEmail);
-    await page.getByLabel('密码').fill(TEST_PASSWORD);
-    await page
-      .getByRole('button', { name: '登 录' })
-      .or(page.getByRole('button', { name: '登录' }))
-      .click();
-    await page.waitForURL('**/customers');
+    await session.signIn(tenant.ownerEmail, '/org');
     await page.getByRole('menuitem', { name: '组织与员工' }).click();
     await page.getByText('湖畔咖啡 · 总部').waitFor();
 

@@ -1,25 +1,20 @@
-import { createServices, type Services, weComGateways } from '@pond/core';
-import { createApp, testConfig } from '@pond/server';
-import { makeTenant, openTestStorage, TEST_PASSWORD, type TestTenant } from '@pond/testing';
+import { type Services, weComGateways } from '@pond/core';
+import type { TestTenant } from '@pond/testing';
 import { startWeComEmulator, type WeComEmulator } from '@pond/wecom';
-import type { FastifyInstance } from 'fastify';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { browserAvailable, launchChromium } from './browser.ts';
-import { ensureConsoleBuilt } from './ensure-built.ts';
+import { browserAvailable } from './browser.ts';
+import { openTenantConsole, type TenantConsole } from './console-session.ts';
 
 const TOKEN = 'PondConsoleToken1';
 const AES_KEY = 'ConsoleE2eKey0123456789abcdefghijklmnopqrst';
 
 describe.runIf(browserAvailable())('WeCom in the console', () => {
-  let app: FastifyInstance;
+  let session: TenantConsole;
   let services: Services;
   let tenant: TestTenant;
   let emulator: WeComEmulator;
-  let browser: Browser;
   let page: Page;
-  let url: string;
-  let close: () => Promise<void>;
   let userId: string;
 
   /** What the worker does in the background. */
@@ -29,16 +24,9 @@ describe.runIf(browserAvailable())('WeCom in the console', () => {
   };
 
   beforeAll(async () => {
-    const consoleDist = ensureConsoleBuilt();
     emulator = await startWeComEmulator({ seed: 11, generate: { staff: 3, customers: 5, groups: 0 } });
-    const opened = await openTestStorage('sqlite');
-    close = opened.close;
-    services = createServices({
-      storage: opened.storage,
-      clock: { now: () => Date.now() },
-      wecomGateway: weComGateways(),
-    });
-    tenant = await makeTenant(services, '湖畔咖啡');
+    session = await openTenantConsole({ services: { wecomGateway: weComGateways() } });
+    ({ services, tenant, page } = session);
     userId = [...emulator.corp.users.keys()][0] ?? '';
     const staff = await services.staff.create(tenant.owner, {
       name: '王芳',
@@ -46,36 +34,17 @@ describe.runIf(browserAvailable())('WeCom in the console', () => {
       wecomUserId: userId,
     });
     if (!staff.ok) throw new Error(staff.error.message);
-    app = await createApp({ config: testConfig(), services, consoleDist });
-    url = await app.listen({ host: '127.0.0.1', port: 0 });
-    browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1400, height: 900 }, reducedMotion: 'reduce' });
-    page.setDefaultTimeout(10_000);
   }, 180_000);
 
-  afterEach(async (ctx) => {
-    if (ctx.task.result?.state === 'fail') {
-      await page.screenshot({ path: `/tmp/pond-e2e-failure-${ctx.task.name.replace(/\W+/g, '-')}.png` });
-    }
-  });
+  afterEach((ctx) => session.screenshotFailure(ctx.task));
 
   afterAll(async () => {
-    await browser?.close();
-    await app?.close();
+    await session?.close();
     await emulator?.close();
-    await close?.();
   });
 
   it('configures WeCom, checks the connection and receives the emulated corp’s callbacks', async () => {
-    await page.goto(`${url}/wecom/settings`);
-    await page.waitForURL('**/sign-in');
-    await page.getByLabel('邮箱或手机号').fill(tenant.ownerEmail);
-    await page.getByLabel('密码').fill(TEST_PASSWORD);
-    await page
-      .getByRole('button', { name: '登 录' })
-      .or(page.getByRole('button', { name: '登录' }))
-      .click();
-    await page.waitForURL('**/customers');
+    await session.signIn(tenant.ownerEmail, '/wecom/settings');
     await page.getByRole('menuitem', { name: '企业微信设置' }).click();
     const form = page.getByRole('form', { name: '企业微信连接' });
     await form.getByLabel('企业 ID（corpid）').fill(emulator.corpId);
