@@ -7,12 +7,13 @@ import { join } from 'node:path';
 import { pond } from './bench.ts';
 
 const events = Number(process.argv[2] ?? 100_000);
-const pgUrl = process.argv[3];
+const pgUrl = process.argv[3] || undefined;
+const concurrency = Number(process.argv[4] ?? 64);
 const dir = mkdtempSync(join(tmpdir(), 'pond-profile-'));
 try {
   const r = pgUrl
-    ? await pond(pgUrl, events, 64, `profile_${Date.now()}`)
-    : await pond(join(dir, 'pond.db'), events, 64);
+    ? await pond(pgUrl, events, concurrency, `profile_${Date.now()}`)
+    : await pond(join(dir, "pond.db"), events, concurrency);
   const { sent, seconds, p50, p99 } = r.stats;
   console.log(
     `${Math.round(sent / seconds)} events/s, batch p50 ${p50.toFixed(1)} ms, p99 ${p99.toFixed(1)} ms; ` +

@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { type Clock, createServices, randomToken, systemClock } from '@pond/core';
 import { migrateToLatest, openStorage } from '@pond/storage';
 import { createApp } from './app.ts';
@@ -28,9 +29,11 @@ export async function startPond(config: Config, clock: Clock = systemClock): Pro
     dedupeWindowMs: config.ingest.dedupeWindowMs,
     secretKey: await loadSecretKey(config.secretKey, config.dataDir),
     publicUrl: config.http.publicUrl,
+    audienceSnapshotDir: join(config.dataDir, 'audience-index'),
   });
 
-  const stops: Array<() => Promise<void>> = [];
+  // Every role answers rules: each keeps its audience indexes and their snapshots.
+  const stops: Array<() => Promise<void>> = [services.audienceEngine.start()];
   if (config.role !== 'api') {
     await services.scheduleMaintenance();
     stops.push(services.platform.outbox.start());

@@ -51,6 +51,8 @@ export interface ServiceDeps {
   readonly publicUrl?: string | null;
   /** Whether rules are answered from in-memory bitmaps (else always by the SQL reference); on by default. */
   readonly audienceEngine?: boolean;
+  /** Where the audience engine keeps its indexes between runs; none: built from SQL at each start. */
+  readonly audienceSnapshotDir?: string | null;
 }
 
 const HOUR = 3_600_000;
@@ -67,9 +69,15 @@ export function createServices({
   wecomGateway = defaultWeComGateway,
   publicUrl = null,
   audienceEngine: engineOn = true,
+  audienceSnapshotDir = null,
 }: ServiceDeps) {
   const platform = createPlatform(storage, clock);
-  const audienceEngine = createAudienceEngine({ db: storage.db, clock, enabled: engineOn });
+  const audienceEngine = createAudienceEngine({
+    db: storage.db,
+    clock,
+    enabled: engineOn,
+    snapshotDir: audienceSnapshotDir,
+  });
   const audit = createAuditLog(storage.db, clock);
   const auth = createAuth(platform, audit);
   const customers = createCustomers(platform, audit);
@@ -130,6 +138,7 @@ export function createServices({
     /** Arms recurring maintenance jobs; called once by the worker role at start. */
     scheduleMaintenance: async () => {
       await nextPrune();
+      await wecom.receiver.schedulePruning();
       await stratification.catchUp();
     },
   };

@@ -68,6 +68,12 @@ export class DenseColumn<A extends Float64Array | Uint16Array> {
     this.data[i] = v;
   }
 
+  /** Takes the slots of a snapshot: the first id and the values from it on. */
+  restore(base: number, data: A): void {
+    this.base = base;
+    this.data = data;
+  }
+
   get bytes(): number {
     return this.data.byteLength;
   }

@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Rule } from '@pond/contracts';
 import { makeTenant, must, openTestServices, settle, simulatedClock, testDialects } from '@pond/testing';
 import fc from 'fast-check';
@@ -266,10 +269,15 @@ describe.each(testDialects())('audience engine against the SQL reference on %s',
   let close: () => Promise<void>;
   let run = 0;
 
+  const snapshotDir = mkdtempSync(join(tmpdir(), 'pond-engine-snapshots-'));
+
   beforeAll(async () => {
     ({ services, close } = await openTestServices(dialect, clock));
   });
-  afterAll(() => close());
+  afterAll(async () => {
+    await close();
+    rmSync(snapshotDir, { recursive: true, force: true });
+  });
 
   /** A tenant with the generated customers; returns what rules and changes need. */
   async function seed(customers: GenCustomer[]) {
@@ -454,9 +462,11 @@ describe.each(testDialects())('audience engine against the SQL reference on %s',
         async (customers, rules, changes, advanceDays) => {
           const s = await seed(customers);
           const resolved = rules.map((r) => resolveIds(r, s.ids));
-          const engine = createAudienceEngine({ db: services.platform.db, clock });
+          const engine = createAudienceEngine({ db: services.platform.db, clock, snapshotDir });
           await engine.build(s.tenantId);
           await compare(engine, s.tenantId, resolved);
+          // The snapshot of the index as built: loaded again after the changes below.
+          await engine.saveSnapshots();
 
           const pick = (n: number) => s.publicIds[n % s.publicIds.length] ?? '';
           for (const c of changes) {
@@ -543,6 +553,11 @@ describe.each(testDialects())('audience engine against the SQL reference on %s',
           // Time passes: windows slide, relative times move, tags expire.
           clock.advance(advanceDays * DAY + 1234);
           await compare(engine, s.tenantId, resolved);
+          // A restart: the snapshot from before the changes, caught up through the outbox.
+          const restarted = createAudienceEngine({ db: services.platform.db, clock, snapshotDir });
+          await restarted.build(s.tenantId);
+          expect(restarted.stats(s.tenantId)?.origin).toBe('snapshot');
+          await compare(restarted, s.tenantId, resolved);
         },
       ),
       { numRuns: dialect === 'postgres' ? 4 : 20, seed: 20261123 },

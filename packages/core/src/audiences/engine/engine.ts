@@ -47,6 +47,7 @@
  * from SQL on first use, in the background: until it is ready, callers get null and use the SQL
  * reference, which stays the baseline.
  */
+import { existsSync } from 'node:fs';
 import type { Rule } from '@pond/contracts';
 import type { Db, Executor } from '@pond/storage';
 import { sql } from 'kysely';
@@ -60,6 +61,7 @@ import { NumberField } from './field-index.ts';
 import { catchUp } from './follow.ts';
 import { leafBitmap } from './leaf-cache.ts';
 import { isRelation, type RelationRule, relationBitmap } from './relations.ts';
+import { readSnapshot, type SnapshotInfo, snapshotPath, writeSnapshot } from './snapshot.ts';
 import { buildIndex, type TenantIndex } from './tenant-index.ts';
 
 class Unresolved extends Error {}
@@ -70,6 +72,10 @@ export interface EngineStats {
   readonly fields: number;
   readonly cachedConditions: number;
   readonly buildMs: number;
+  /** Whether the index was read from SQL or loaded from a snapshot (and caught up). */
+  readonly origin: 'sql' | 'snapshot';
+  /** Why the last snapshot found for this tenant was not used, if one was refused. */
+  readonly snapshotRefused: string | null;
   /** Bytes in typed arrays of this tenant's fields. */
   readonly arrayBytes: number;
 }
@@ -85,8 +91,18 @@ export interface AudienceEngine {
   scope(ex: Executor, ctx: Ctx): Promise<Bitmap | null>;
   /** The newest `k` customers of a set (created, then id, descending), or null when not indexed. */
   newest(tenantId: string, members: Bitmap, k: number): number[] | null;
-  /** Builds (or rebuilds) a tenant's index now and waits for it. */
+  /**
+   * Builds (or rebuilds) a tenant's index now and waits for it: from its snapshot when there is
+   * a usable one (then caught up with the outbox), else from SQL (then a snapshot is written).
+   */
   build(tenantId: string): Promise<void>;
+  /** Writes a snapshot of every index that changed since its last one; none without a directory. */
+  saveSnapshots(): Promise<SnapshotInfo[]>;
+  /**
+   * Loads, in the background, the indexes of tenants that have a snapshot, and writes
+   * snapshots every `everyMs`; the returned function stops that after a last save.
+   */
+  start(options?: { everyMs?: number }): () => Promise<void>;
   /** Whether a tenant's index is ready. */
   ready(tenantId: string): boolean;
   stats(tenantId: string): EngineStats | null;
@@ -99,22 +115,67 @@ export interface EngineDeps {
   readonly clock: { now(): number };
   /** Off: every caller uses the SQL reference. */
   readonly enabled?: boolean;
+  /** Where indexes are kept between runs (`snapshot.ts`); none: always built from SQL. */
+  readonly snapshotDir?: string | null;
 }
 
-export function createAudienceEngine({ db, clock, enabled = true }: EngineDeps): AudienceEngine {
+export function createAudienceEngine({
+  db,
+  clock,
+  enabled = true,
+  snapshotDir = null,
+}: EngineDeps): AudienceEngine {
   const tenants = new Map<string, TenantIndex>();
   const building = new Map<string, Promise<void>>();
+  /** The position of each tenant's last snapshot, and why a snapshot was refused. */
+  const saved = new Map<string, number>();
+  const refused = new Map<string, string>();
+  let saving: Promise<SnapshotInfo[]> = Promise.resolve([]);
 
   const build = (tenantId: string): Promise<void> => {
     const running = building.get(tenantId);
     if (running) return running;
     const p = (async () => {
+      const started = performance.now();
       const definitions = await definitionsOf(db, tenantId);
+      if (snapshotDir) {
+        const read = await readSnapshot(db, snapshotDir, tenantId, definitions);
+        if (read.index) {
+          refused.delete(tenantId);
+          saved.set(tenantId, read.index.position);
+          await catchUp(db, read.index, clock.now());
+          read.index.buildMs = performance.now() - started;
+          tenants.set(tenantId, read.index);
+          return;
+        }
+        refused.set(tenantId, read.reason);
+      }
       const index = await buildIndex(db, tenantId, definitions, clock.now());
       tenants.set(tenantId, index);
+      // The next start loads this instead of reading SQL again.
+      if (snapshotDir) void saveSnapshots().catch(() => undefined);
     })().finally(() => building.delete(tenantId));
     building.set(tenantId, p);
     return p;
+  };
+
+  /** One save at a time; each writes the tenants whose index moved since their last snapshot. */
+  const saveSnapshots = (): Promise<SnapshotInfo[]> => {
+    const dir = snapshotDir;
+    if (!dir) return Promise.resolve([]);
+    saving = saving
+      .catch(() => [])
+      .then(async () => {
+        const written: SnapshotInfo[] = [];
+        for (const [tenantId, index] of tenants) {
+          if (saved.get(tenantId) === index.position) continue;
+          const info = await writeSnapshot(db, dir, index, clock.now());
+          saved.set(tenantId, info.position);
+          written.push(info);
+        }
+        return written;
+      });
+    return saving;
   };
 
   const combine = (index: TenantIndex, env: RuleEnv, rule: Rule, sqlLeaves: Map<Rule, Bitmap>): Bitmap => {
@@ -239,6 +300,29 @@ export function createAudienceEngine({ db, clock, enabled = true }: EngineDeps):
     },
 
     build,
+    saveSnapshots,
+
+    start({ everyMs = 5 * 60_000 } = {}) {
+      const dir = snapshotDir;
+      if (!enabled || !dir) return async () => undefined;
+      let stopped = false;
+      const warm = (async () => {
+        const ids = await db.selectFrom('tenants').select('id').execute();
+        for (const { id } of ids) {
+          if (stopped) return;
+          if (existsSync(snapshotPath(dir, id))) await build(id).catch(() => undefined);
+        }
+      })().catch(() => undefined);
+      const timer = setInterval(() => void saveSnapshots().catch(() => undefined), everyMs);
+      timer.unref();
+      return async () => {
+        stopped = true;
+        clearInterval(timer);
+        await warm;
+        await saveSnapshots().catch(() => undefined);
+      };
+    },
+
     ready: (tenantId) => tenants.has(tenantId),
 
     stats(tenantId) {
@@ -250,6 +334,8 @@ export function createAudienceEngine({ db, clock, enabled = true }: EngineDeps):
         fields: index.fields.size,
         cachedConditions: index.leaves.size,
         buildMs: index.buildMs,
+        origin: index.origin,
+        snapshotRefused: refused.get(tenantId) ?? null,
         arrayBytes: index.arrayBytes,
       };
     },

@@ -17,8 +17,22 @@ export interface FieldIndex {
   supports(op: AttributeOp): boolean;
   /** The customers the condition holds for, or null when it must be answered in SQL. */
   match(op: AttributeOp, value: unknown, now: number, live: Bitmap): Bitmap | null;
+  /** What the field holds, for a snapshot. */
+  save(): FieldState;
+  /** Takes what `save` gave; the field was empty until now. */
+  restore(state: FieldState): void;
   readonly bytes: number;
 }
+
+/** A field's content in a snapshot: plain JSON values, bitmaps, and typed arrays as bytes. */
+export interface FieldState {
+  readonly kind: string;
+  readonly meta: { readonly base?: number; readonly values?: readonly unknown[] };
+  readonly bitmaps: readonly Bitmap[];
+  readonly arrays: readonly Uint8Array[];
+}
+
+const bytesOf = (a: Float64Array | Uint16Array) => new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
 
 /** The ordered comparisons (`lt` … `between`) as a test of one value; null for other operators. */
 function comparison<T extends string | number>(
@@ -125,6 +139,25 @@ export class ValueField implements FieldIndex {
     return op !== 'contains' && op !== 'within_last' && op !== 'before_last';
   }
 
+  save(): FieldState {
+    return {
+      kind: 'value',
+      meta: { base: this.codes.base, values: this.raws.slice(1) },
+      bitmaps: [this.present, ...this.bitmaps.slice(1)],
+      arrays: [bytesOf(this.codes.data)],
+    };
+  }
+
+  restore({ meta, bitmaps, arrays }: FieldState): void {
+    const [present = new RoaringBitmap32(), ...byCode] = bitmaps;
+    this.raws = [undefined, ...(meta.values ?? [])];
+    this.dict = new Map(this.raws.slice(1).map((raw, i) => [this.keyOf(raw) ?? '', i + 1]));
+    this.bitmaps = [new RoaringBitmap32(), ...byCode];
+    this.present = present;
+    const codes = arrays[0] ?? new Uint8Array(0);
+    this.codes.restore(meta.base ?? -1, new Uint16Array(codes.slice().buffer));
+  }
+
   private eq(v: unknown): Bitmap {
     const code = this.dict.get(this.keyOf(v) ?? '');
     return code ? (this.bitmaps[code] as Bitmap) : new RoaringBitmap32();
@@ -208,6 +241,21 @@ export class NumberField implements FieldIndex {
 
   supports(op: AttributeOp): boolean {
     return op !== 'contains';
+  }
+
+  save(): FieldState {
+    return {
+      kind: 'number',
+      meta: { base: this.values.base },
+      bitmaps: [this.present],
+      arrays: [bytesOf(this.values.data)],
+    };
+  }
+
+  restore({ meta, bitmaps, arrays }: FieldState): void {
+    this.present = bitmaps[0] ?? new RoaringBitmap32();
+    const values = arrays[0] ?? new Uint8Array(0);
+    this.values.restore(meta.base ?? -1, new Float64Array(values.slice().buffer));
   }
 
   /**
@@ -312,6 +360,21 @@ export class ListField implements FieldIndex {
 
   supports(op: AttributeOp): boolean {
     return op === 'exists' || op === 'not_exists' || op === 'contains';
+  }
+
+  save(): FieldState {
+    return {
+      kind: 'list',
+      meta: { values: [...this.elements.keys()] },
+      bitmaps: [this.present, ...this.elements.values()],
+      arrays: [],
+    };
+  }
+
+  restore({ meta, bitmaps }: FieldState): void {
+    const [present = new RoaringBitmap32(), ...held] = bitmaps;
+    this.present = present;
+    this.elements = new Map((meta.values ?? []).map((e, i) => [String(e), held[i] ?? new RoaringBitmap32()]));
   }
 
   match(op: AttributeOp, value: unknown, _now: number, live: Bitmap): Bitmap | null {

@@ -22,7 +22,7 @@ interface IndexedField {
 }
 
 /** A tag row with an expiry still ahead: the customer loses the tag at `at`. */
-interface Expiry {
+export interface Expiry {
   readonly at: number;
   readonly customerId: number;
   readonly tagId: string;
@@ -54,6 +54,10 @@ export class TenantIndex {
   maxId = 0;
   builtAt = 0;
   buildMs = 0;
+  /** Where the index came from: read from SQL, or loaded from a snapshot. */
+  origin: 'sql' | 'snapshot' = 'sql';
+  /** The fields the index started with, before any overflowed to SQL. */
+  readonly declared: readonly string[];
 
   constructor(
     readonly tenantId: string,
@@ -62,6 +66,7 @@ export class TenantIndex {
   ) {
     for (const name of STANDARD_FIELDS) this.addField(name);
     for (const key of definitions.keys()) this.addField(`attributes.${key}`);
+    this.declared = [...this.fields.keys()];
   }
 
   private addField(name: string) {

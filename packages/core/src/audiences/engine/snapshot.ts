@@ -1,0 +1,238 @@
+/**
+ * Snapshots of a tenant's index on disk, so a restart loads the bitmaps instead of reading
+ * every customer and tag row again. A snapshot is the index as of an outbox position; once
+ * loaded, the engine replays the outbox from there as it always does (`follow.ts`), so what
+ * changed while the server was down is applied before the first answer.
+ *
+ * A snapshot is used only when it can be trusted, and otherwise ignored (the index is then
+ * built from SQL and a new snapshot written):
+ * - same format, same tenant, the same fields (standard fields and the tenant's attribute
+ *   definitions with their types);
+ * - the outbox entry at its position is still the one it saw (tenant and time), so a snapshot
+ *   taken from another database, or from a newer state than a restored backup, is not applied;
+ * - every section is where the header says, and the bitmaps deserialize.
+ *
+ * Layout: the magic `PONDAIX1`, the header's length (u32, little-endian), the header (JSON),
+ * then the sections the header lists, in order: bitmaps in CRoaring's portable format and typed
+ * arrays as bytes. Sections are read one by one, so no buffer holds the whole file.
+ */
+
+import { randomBytes } from 'node:crypto';
+import { mkdir, open, rename, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { AttributeDefinition } from '@pond/contracts';
+import type { Executor } from '@pond/storage';
+import { type Bitmap, RoaringBitmap32 } from './bitmaps.ts';
+import type { FieldState } from './field-index.ts';
+import { type Expiry, TenantIndex } from './tenant-index.ts';
+
+const MAGIC = Buffer.from('PONDAIX1');
+const FORMAT = 1;
+
+interface Header {
+  readonly format: number;
+  readonly tenantId: string;
+  readonly position: number;
+  /** `created_at` of the outbox entry at `position` (0 when the position is 0). */
+  readonly positionAt: number;
+  readonly maxId: number;
+  readonly savedAt: number;
+  readonly definitions: readonly (readonly [string, string])[];
+  readonly declared: readonly string[];
+  readonly tags: readonly string[];
+  readonly fields: readonly {
+    readonly name: string;
+    readonly kind: string;
+    readonly meta: FieldState['meta'];
+    readonly bitmaps: number;
+    readonly arrays: number;
+  }[];
+  readonly expiring: readonly (readonly [number, number, string])[];
+  /** Byte length of every section, in order: live, tags, then each field's bitmaps and arrays. */
+  readonly sections: readonly number[];
+}
+
+export interface SnapshotInfo {
+  readonly path: string;
+  readonly bytes: number;
+  readonly position: number;
+}
+
+/** The file holding a tenant's snapshot in `dir`. */
+export const snapshotPath = (dir: string, tenantId: string) =>
+  join(dir, `${tenantId.replace(/[^\w-]/g, '_')}.index`);
+
+const signature = (definitions: ReadonlyMap<string, AttributeDefinition>) =>
+  [...definitions.values()]
+    .map((d) => [d.key, d.type] as const)
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+
+/** The outbox entry at `position`: which tenant wrote it, and when. */
+async function outboxEntry(ex: Executor, position: number) {
+  if (position === 0) return { tenantId: null, at: 0 };
+  const row = await ex
+    .selectFrom('outbox')
+    .select(['tenant_id', 'created_at'])
+    .where('id', '=', position)
+    .executeTakeFirst();
+  return row ? { tenantId: row.tenant_id, at: Number(row.created_at) } : null;
+}
+
+/**
+ * Writes the index as it is now. Everything is serialized in one synchronous step, so the
+ * snapshot is the index at one position even while the engine keeps catching up; the file is
+ * written beside its final name, synced, then renamed over it.
+ */
+export async function writeSnapshot(
+  ex: Executor,
+  dir: string,
+  index: TenantIndex,
+  now: number,
+): Promise<SnapshotInfo> {
+  // The entry at the position is read first; if the index moved on meanwhile, read again.
+  let position = index.position;
+  let entry = await outboxEntry(ex, position);
+  while (index.position !== position) {
+    position = index.position;
+    entry = await outboxEntry(ex, position);
+  }
+  if (!entry) throw new Error(`outbox entry ${position} is missing`);
+
+  const sections: Uint8Array[] = [index.live.serialize('portable')];
+  const tags: string[] = [];
+  for (const [id, b] of index.tags) {
+    tags.push(id);
+    sections.push(b.serialize('portable'));
+  }
+  const fields: Header['fields'][number][] = [];
+  for (const [name, f] of index.fields) {
+    const state = f.index.save();
+    for (const b of state.bitmaps) sections.push(b.serialize('portable'));
+    sections.push(...state.arrays);
+    fields.push({
+      name,
+      kind: state.kind,
+      meta: state.meta,
+      bitmaps: state.bitmaps.length,
+      arrays: state.arrays.length,
+    });
+  }
+  const header: Header = {
+    format: FORMAT,
+    tenantId: index.tenantId,
+    position,
+    positionAt: entry.at,
+    maxId: index.maxId,
+    savedAt: now,
+    definitions: signature(index.definitions),
+    declared: index.declared,
+    tags,
+    fields,
+    expiring: index.expiring.map((e) => [e.at, e.customerId, e.tagId] as const),
+    sections: sections.map((s) => s.byteLength),
+  };
+  const head = Buffer.from(JSON.stringify(header));
+  const length = Buffer.alloc(4);
+  length.writeUInt32LE(head.byteLength);
+
+  await mkdir(dir, { recursive: true });
+  const path = snapshotPath(dir, index.tenantId);
+  const partial = `${path}.${randomBytes(4).toString('hex')}.partial`;
+  const file = await open(partial, 'w');
+  let bytes = 0;
+  try {
+    for (const chunk of [MAGIC, length, head, ...sections]) {
+      await file.write(chunk);
+      bytes += chunk.byteLength;
+    }
+    await file.sync();
+  } catch (e) {
+    await file.close();
+    await rm(partial, { force: true });
+    throw e;
+  }
+  await file.close();
+  await rename(partial, path);
+  return { path, bytes, position };
+}
+
+export type SnapshotRead =
+  | { readonly index: TenantIndex; readonly bytes: number }
+  | { readonly index: null; readonly reason: string };
+
+/**
+ * Reads a tenant's snapshot into a new index, or says why it cannot be used: missing, another
+ * format, fields or definitions changed since, the outbox no longer matching, or damaged.
+ */
+export async function readSnapshot(
+  ex: Executor,
+  dir: string,
+  tenantId: string,
+  definitions: ReadonlyMap<string, AttributeDefinition>,
+): Promise<SnapshotRead> {
+  const refuse = (reason: string) => ({ index: null, reason }) as const;
+  const path = snapshotPath(dir, tenantId);
+  let file: Awaited<ReturnType<typeof open>>;
+  try {
+    file = await open(path, 'r');
+  } catch {
+    return refuse('no snapshot');
+  }
+  try {
+    const size = (await file.stat()).size;
+    let offset = 0;
+    const read = async (n: number) => {
+      if (offset + n > size) throw new Error('truncated');
+      const out = new Uint8Array(n);
+      const { bytesRead } = await file.read(out, 0, n, offset);
+      if (bytesRead !== n) throw new Error('truncated');
+      offset += n;
+      return out;
+    };
+    const magic = await read(MAGIC.byteLength);
+    if (!MAGIC.equals(magic)) return refuse('not a snapshot');
+    const headLength = Buffer.from(await read(4)).readUInt32LE(0);
+    const header = JSON.parse(Buffer.from(await read(headLength)).toString('utf8')) as Header;
+    if (header.format !== FORMAT) return refuse(`format ${header.format}, expected ${FORMAT}`);
+    if (header.tenantId !== tenantId) return refuse('another tenant');
+    if (JSON.stringify(header.definitions) !== JSON.stringify(signature(definitions)))
+      return refuse('attribute definitions changed');
+    const index = new TenantIndex(tenantId, definitions);
+    if (JSON.stringify(header.declared) !== JSON.stringify(index.declared)) return refuse('fields changed');
+    const entry = await outboxEntry(ex, header.position);
+    if (!entry || (header.position > 0 && (entry.tenantId !== tenantId || entry.at !== header.positionAt)))
+      return refuse('the outbox does not match (another or restored database)');
+    const total = offset + header.sections.reduce((a, b) => a + b, 0);
+    if (total !== size) return refuse(`size ${size}, expected ${total}`);
+
+    let next = 0;
+    const section = () => read(header.sections[next++] ?? 0);
+    const bitmap = async (): Promise<Bitmap> => RoaringBitmap32.deserialize(await section(), 'portable');
+
+    index.live.orInPlace(await bitmap());
+    for (const id of header.tags) index.tags.set(id, await bitmap());
+    const kept = new Set<string>();
+    for (const f of header.fields) {
+      const field = index.fields.get(f.name);
+      if (!field || field.index.save().kind !== f.kind) return refuse(`field ${f.name} changed`);
+      const bitmaps: Bitmap[] = [];
+      for (let i = 0; i < f.bitmaps; i++) bitmaps.push(await bitmap());
+      const arrays: Uint8Array[] = [];
+      for (let i = 0; i < f.arrays; i++) arrays.push(await section());
+      field.index.restore({ kind: f.kind, meta: f.meta, bitmaps, arrays });
+      kept.add(f.name);
+    }
+    // Fields absent from the snapshot had overflowed to SQL before it was taken.
+    for (const name of index.fields.keys()) if (!kept.has(name)) index.fields.delete(name);
+    index.expiring = header.expiring.map(([at, customerId, tagId]): Expiry => ({ at, customerId, tagId }));
+    index.position = header.position;
+    index.maxId = header.maxId;
+    index.builtAt = header.savedAt;
+    index.origin = 'snapshot';
+    return { index, bytes: size };
+  } catch (e) {
+    return refuse(`damaged: ${e instanceof Error ? e.message : String(e)}`);
+  } finally {
+    await file.close();
+  }
+}
