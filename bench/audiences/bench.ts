@@ -1,11 +1,18 @@
 // B2: audience rules over 1M customers (10M at `--scale large`) with 1,000 tags at ~5% density,
 // 20 attributes and 180 days of behaviour; the bitmap engine and the SQL reference evaluator on
 // the same data in the same run, every answer compared.
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AttributeDefinition, Rule } from '@pond/contracts';
-import { type Ctx, createAudienceEngine, createServices, referenceBitmap, systemClock } from '@pond/core';
+import {
+  type Ctx,
+  createAudienceEngine,
+  createServices,
+  referenceBitmap,
+  snapshotPath,
+  systemClock,
+} from '@pond/core';
 import { migrateToLatest, openStorage } from '@pond/storage';
 import { DEMO_FULL, demoCustomers, demoEvents, demoOrg, makeTenant, seeded } from '@pond/testing';
 import Database from 'better-sqlite3';
@@ -308,7 +315,10 @@ export async function run(scaleName: string) {
     }
 
     const definitions = new Map((await services.attributes.list(tenant.owner)).map((d) => [d.key, d]));
-    const engine = createAudienceEngine({ db: storage.db, clock: systemClock });
+    // Snapshots of this run only: the first build reads SQL, the second loads what it wrote.
+    const snapshotDir = join(dir, `audience-index-${scaleName}`);
+    rmSync(snapshotDir, { recursive: true, force: true });
+    const engine = createAudienceEngine({ db: storage.db, clock: systemClock, snapshotDir });
     const rss0 = process.memoryUsage().rss;
     const bitmaps0 = engine.bitmapBytes();
     const buildStarted = performance.now();
@@ -319,13 +329,27 @@ export async function run(scaleName: string) {
     log(
       `index built in ${round(buildMs / 1000, 1)} s: ${round(indexBytes / 1e6, 1)} MB (${round(indexBytes / scale.customers, 1)} bytes per customer), rss +${round((process.memoryUsage().rss - rss0) / 1e6)} MB`,
     );
+    // The build writes its snapshot in the background as soon as it is done: wait for it.
+    const saveStarted = performance.now();
+    await engine.saveSnapshots();
+    const saveMs = performance.now() - saveStarted;
+    const snapshotBytes = statSync(snapshotPath(snapshotDir, tenant.tenantId)).size;
+    // A restart: a second engine loads the snapshot and catches up with the outbox.
+    const restarted = createAudienceEngine({ db: storage.db, clock: systemClock, snapshotDir });
+    const loadStarted = performance.now();
+    await restarted.build(tenant.tenantId);
+    const loadMs = performance.now() - loadStarted;
+    const loadedFrom = restarted.stats(tenant.tenantId)?.origin;
+    log(
+      `snapshot written in ${round(saveMs / 1000, 1)} s (${round(snapshotBytes / 1e6, 1)} MB), loaded in ${round(loadMs / 1000, 2)} s from ${loadedFrom === 'snapshot' ? 'the snapshot' : `SQL (${restarted.stats(tenant.tenantId)?.snapshotRefused})`}`,
+    );
+    let correct = loadedFrom === 'snapshot';
 
     const env = () => ({ tenantId: tenant.tenantId, now: Date.now(), dialect: storage.dialect, definitions });
     const list = rules(tagIds);
     const cold: number[] = [];
     const warm: number[] = [];
     const reference: number[] = [];
-    let correct = true;
     const sizes: number[] = [];
     for (const [i, rule] of list.entries()) {
       let t = performance.now();
@@ -347,7 +371,9 @@ export async function run(scaleName: string) {
         sqlAnswer = await referenceBitmap(storage.db, at, rule);
         reference.push(performance.now() - t);
       }
-      const same = checked !== null && sqlAnswer?.isEqual(checked) === true;
+      const fromSnapshot = await restarted.evaluate(storage.db, at, rule);
+      const same =
+        checked !== null && sqlAnswer?.isEqual(checked) === true && fromSnapshot?.isEqual(checked) === true;
       correct &&= same;
       sizes.push(last.size);
       log(
@@ -376,6 +402,9 @@ export async function run(scaleName: string) {
       cold_ms: { p50: round(median(cold)), min: round(Math.min(...cold)), max: round(Math.max(...cold)) },
       sql_ms: { p50: round(sqlP50), min: round(Math.min(...reference)), max: round(Math.max(...reference)) },
       build_s: round(buildMs / 1000),
+      snapshot_write_s: round(saveMs / 1000),
+      snapshot_load_s: round(loadMs / 1000),
+      snapshot_mb: round(snapshotBytes / 1e6),
       index_bytes_per_customer: round(indexBytes / scale.customers, 1),
       cached_conditions: after?.cachedConditions ?? 0,
       members_p50: median(sizes),

@@ -5,6 +5,7 @@ export { type SessionPrincipal, userPrincipal } from './access/principals.ts';
 export { THROTTLE } from './access/throttle.ts';
 export { type AudienceEngine, createAudienceEngine } from './audiences/engine/engine.ts';
 export { referenceBitmap } from './audiences/engine/leaf-sql.ts';
+export { snapshotPath } from './audiences/engine/snapshot.ts';
 export { diffOf } from './audit/diff.ts';
 export { EVENT_COLUMNS } from './events/ingest.ts';
 export { createTenant, type NewTenant } from './org/tenants.ts';
