@@ -1,4 +1,3 @@
-import type { Db, Executor } from '@pond/storage';
 import { type CallbackError, openCallbackXml, parseCallbackEvent, verifyUrl } from '@pond/wecom';
 import type { Platform } from '../platform/platform.ts';
 import { configRow, openConfig } from './config.ts';
@@ -11,6 +10,12 @@ const REPLAY_MEMORY_MS = 2 * MAX_SKEW_SECONDS * 1000 + 60_000;
 export const PROCESS_QUEUE = 'wecom.callback';
 /** Refused requests are kept this long. */
 const REJECTIONS_KEPT_MS = 30 * 86_400_000;
+/**
+ * Expired guard pairs and old refusals are deleted by a job this often, whatever the traffic:
+ * no pair outlives REPLAY_MEMORY_MS by more than one period.
+ */
+export const PRUNE_EVERY_MS = 10 * 60_000;
+export const PRUNE_QUEUE = 'wecom.receiver_prune';
 export const MAX_PROCESS_ATTEMPTS = 8;
 
 export interface CallbackQuery {
@@ -72,20 +77,41 @@ export function createReceiver(p: Platform, box: SecretBox) {
   const { db, clock } = p;
 
   async function reject(tenantId: string, reason: string, detail: string, ip: string | null): Promise<void> {
-    const now = clock.now();
     await db
       .insertInto('wecom_callback_rejections')
-      .values({ tenant_id: tenantId, reason, detail: detail.slice(0, 500), ip, received_at: now })
+      .values({ tenant_id: tenantId, reason, detail: detail.slice(0, 500), ip, received_at: clock.now() })
       .execute();
-    // Now and then, refusals older than the kept window are forgotten, so the list stays small.
-    if (Math.random() < 0.02) {
-      await db
-        .deleteFrom('wecom_callback_rejections')
-        .where('tenant_id', '=', tenantId)
-        .where('received_at', '<', now - REJECTIONS_KEPT_MS)
-        .execute();
-    }
   }
+
+  /**
+   * Queues the next pruning at the next whole period. The period's number is the job's dedupe
+   * key, so arming again (at every worker start, on every run, by several workers) adds nothing.
+   */
+  async function schedulePruning(): Promise<void> {
+    const period = Math.floor(clock.now() / PRUNE_EVERY_MS) + 1;
+    await p.jobs.enqueue({
+      queue: PRUNE_QUEUE,
+      payload: {},
+      runAt: period * PRUNE_EVERY_MS,
+      dedupeKey: `${PRUNE_QUEUE}:${period}`,
+    });
+  }
+
+  p.jobs.handle(PRUNE_QUEUE, async () => {
+    // The next run is queued first: a failed prune is retried with back-off and ends no chain.
+    await schedulePruning();
+    const now = clock.now();
+    await db
+      .deleteFrom('wecom_replay_guard')
+      .where('seen_at', '<', now - REPLAY_MEMORY_MS)
+      .execute();
+    // Every brand's at once. received_at has no index: this reads the table, which holds no
+    // more than REJECTIONS_KEPT_MS of refusals (requests to unknown keys are not stored).
+    await db
+      .deleteFrom('wecom_callback_rejections')
+      .where('received_at', '<', now - REJECTIONS_KEPT_MS)
+      .execute();
+  });
 
   async function keysOf(callbackKey: string) {
     if (!/^[A-Za-z0-9_-]{8,64}$/.test(callbackKey)) return null;
@@ -116,6 +142,9 @@ export function createReceiver(p: Platform, box: SecretBox) {
   }
 
   return {
+    /** Arms the periodic pruning of the replay guard and old refusals; the worker calls it at start. */
+    schedulePruning,
+
     /** GET: WeCom checks the URL when an admin saves it; the answer is the decrypted echostr. */
     async verify(callbackKey: string, q: CallbackQuery, ip: string | null): Promise<CallbackAnswer> {
       const config = await keysOf(callbackKey);
@@ -240,16 +269,8 @@ export function createReceiver(p: Platform, box: SecretBox) {
         await reject(tenantId, 'replayed', DETAIL.replayed, ip);
         return { status: 200, body: '', reason: 'replayed', tenantId };
       }
-      if (Math.random() < 0.02) await pruneReplayGuard(db, now);
       // An empty 200, as the spec asks of customer-contact events (§1.3): no retry follows.
       return { status: 200, body: '', tenantId };
     },
   };
-}
-
-async function pruneReplayGuard(ex: Executor | Db, now: number) {
-  await ex
-    .deleteFrom('wecom_replay_guard')
-    .where('seen_at', '<', now - REPLAY_MEMORY_MS)
-    .execute();
 }
