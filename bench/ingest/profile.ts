@@ -13,7 +13,7 @@ const dir = mkdtempSync(join(tmpdir(), 'pond-profile-'));
 try {
   const r = pgUrl
     ? await pond(pgUrl, events, concurrency, `profile_${Date.now()}`)
-    : await pond(join(dir, "pond.db"), events, concurrency);
+    : await pond(join(dir, 'pond.db'), events, concurrency);
   const { sent, seconds, p50, p99 } = r.stats;
   console.log(
     `${Math.round(sent / seconds)} events/s, batch p50 ${p50.toFixed(1)} ms, p99 ${p99.toFixed(1)} ms; ` +

@@ -48,7 +48,7 @@
  * reference, which stays the baseline.
  */
 import { existsSync } from 'node:fs';
-import type { Rule } from '@pond/contracts';
+import type { AttributeDefinition, Rule } from '@pond/contracts';
 import type { Db, Executor } from '@pond/storage';
 import { sql } from 'kysely';
 import roaring from 'roaring';
@@ -146,18 +146,27 @@ export function createAudienceEngine({
           await catchUp(db, read.index, clock.now());
           read.index.buildMs = performance.now() - started;
           tenants.set(tenantId, read.index);
+          // Right now, but without the fields defined since: a complete one follows.
+          if (read.stale) void rebuild(tenantId).catch(() => undefined);
           return;
         }
         refused.set(tenantId, read.reason);
       }
-      const index = await buildIndex(db, tenantId, definitions, clock.now());
-      tenants.set(tenantId, index);
-      // The next start loads this instead of reading SQL again.
-      if (snapshotDir) void saveSnapshots().catch(() => undefined);
+      await fromSql(tenantId, definitions);
     })().finally(() => building.delete(tenantId));
     building.set(tenantId, p);
     return p;
   };
+
+  const fromSql = async (tenantId: string, definitions: ReadonlyMap<string, AttributeDefinition>) => {
+    const index = await buildIndex(db, tenantId, definitions, clock.now());
+    tenants.set(tenantId, index);
+    // The next start loads this instead of reading SQL again.
+    if (snapshotDir) void saveSnapshots().catch(() => undefined);
+  };
+
+  /** Replaces a tenant's index by one built from SQL, while the current one keeps answering. */
+  const rebuild = async (tenantId: string) => fromSql(tenantId, await definitionsOf(db, tenantId));
 
   /** One save at a time; each writes the tenants whose index moved since their last snapshot. */
   const saveSnapshots = (): Promise<SnapshotInfo[]> => {

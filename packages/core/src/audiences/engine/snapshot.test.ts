@@ -191,10 +191,29 @@ describe.each(testDialects())('audience index snapshots on %s', (dialect) => {
     const e0 = engine();
     await e0.build(tenantId);
     expect(e0.stats(tenantId)?.origin, 'the same file, the outbox restored').toBe('snapshot');
+  });
 
-    // A new attribute definition changes the fields.
+  it('loads a snapshot older than an attribute, answers that attribute in SQL, and rebuilds', async () => {
+    const writer = engine();
+    await writer.build(tenantId);
+    await writer.saveSnapshots();
     must(await services.attributes.create(owner, { key: 'age', label: 'age', type: 'number' }));
-    expect(await refusal()).toBe('attribute definitions changed');
+    const [someone] = must(await services.customers.list(owner, { limit: 1, order: 'asc' })).data;
+    must(await services.customers.update(owner, someone?.id ?? '', { attributes: { age: 30 } }));
+    const byAge: Rule = { kind: 'attribute', field: 'attributes.age', op: 'gte', value: 18 };
+
+    const e = engine();
+    await e.build(tenantId);
+    expect(e.stats(tenantId)).toMatchObject({ origin: 'snapshot', snapshotRefused: null });
+    const answer = await e.evaluate(services.platform.db, await envNow(), byAge);
+    expect(answer?.toArray()).toHaveLength(1);
+    // A complete index, built from SQL in the background, takes over.
+    await expect.poll(() => e.stats(tenantId)?.origin).toBe('sql');
+    expect((await e.evaluate(services.platform.db, await envNow(), byAge))?.toArray()).toEqual(
+      answer?.toArray(),
+    );
+    await sameAsSql(e);
+    await e.saveSnapshots();
   });
 
   it('writes nothing without a directory', async () => {

@@ -6,11 +6,14 @@
  *
  * A snapshot is used only when it can be trusted, and otherwise ignored (the index is then
  * built from SQL and a new snapshot written):
- * - same format, same tenant, the same fields (standard fields and the tenant's attribute
- *   definitions with their types);
+ * - same format and tenant, and every attribute it indexed still defined with the same type
+ *   (definitions are only ever added, and their types never change);
  * - the outbox entry at its position is still the one it saw (tenant and time), so a snapshot
  *   taken from another database, or from a newer state than a restored backup, is not applied;
  * - every section is where the header says, and the bitmaps deserialize.
+ * A snapshot taken before attributes were defined, or by a version indexing other fields, is
+ * loaded as it is — like an index built back then, it leaves the fields it lacks to SQL — and
+ * said to be `stale`, so the engine builds a complete index in the background.
  *
  * Layout: the magic `PONDAIX1`, the header's length (u32, little-endian), the header (JSON),
  * then the sections the header lists, in order: bitmaps in CRoaring's portable format and typed
@@ -157,7 +160,7 @@ export async function writeSnapshot(
 }
 
 export type SnapshotRead =
-  | { readonly index: TenantIndex; readonly bytes: number }
+  | { readonly index: TenantIndex; readonly bytes: number; readonly stale: boolean }
   | { readonly index: null; readonly reason: string };
 
 /**
@@ -195,10 +198,12 @@ export async function readSnapshot(
     const header = JSON.parse(Buffer.from(await read(headLength)).toString('utf8')) as Header;
     if (header.format !== FORMAT) return refuse(`format ${header.format}, expected ${FORMAT}`);
     if (header.tenantId !== tenantId) return refuse('another tenant');
-    if (JSON.stringify(header.definitions) !== JSON.stringify(signature(definitions)))
-      return refuse('attribute definitions changed');
-    const index = new TenantIndex(tenantId, definitions);
-    if (JSON.stringify(header.declared) !== JSON.stringify(index.declared)) return refuse('fields changed');
+    const indexed = new Map(header.definitions);
+    for (const [key, type] of indexed) {
+      if (definitions.get(key)?.type !== type) return refuse('attribute definitions changed');
+    }
+    const index = new TenantIndex(tenantId, new Map([...definitions].filter(([key]) => indexed.has(key))));
+    let stale = indexed.size !== definitions.size;
     const entry = await outboxEntry(ex, header.position);
     if (!entry || (header.position > 0 && (entry.tenantId !== tenantId || entry.at !== header.positionAt)))
       return refuse('the outbox does not match (another or restored database)');
@@ -213,23 +218,33 @@ export async function readSnapshot(
     for (const id of header.tags) index.tags.set(id, await bitmap());
     const kept = new Set<string>();
     for (const f of header.fields) {
-      const field = index.fields.get(f.name);
-      if (!field || field.index.save().kind !== f.kind) return refuse(`field ${f.name} changed`);
       const bitmaps: Bitmap[] = [];
       for (let i = 0; i < f.bitmaps; i++) bitmaps.push(await bitmap());
       const arrays: Uint8Array[] = [];
       for (let i = 0; i < f.arrays; i++) arrays.push(await section());
+      const field = index.fields.get(f.name);
+      // A field this version no longer indexes, or indexes another way: left to SQL.
+      if (!field || field.index.save().kind !== f.kind) {
+        stale = true;
+        continue;
+      }
       field.index.restore({ kind: f.kind, meta: f.meta, bitmaps, arrays });
       kept.add(f.name);
     }
-    // Fields absent from the snapshot had overflowed to SQL before it was taken.
-    for (const name of index.fields.keys()) if (!kept.has(name)) index.fields.delete(name);
+    // Fields absent from the snapshot had overflowed to SQL before it was taken, or are new
+    // to this version: SQL answers them.
+    const declared = new Set(header.declared);
+    for (const name of index.fields.keys()) {
+      if (kept.has(name)) continue;
+      if (!declared.has(name)) stale = true;
+      index.fields.delete(name);
+    }
     index.expiring = header.expiring.map(([at, customerId, tagId]): Expiry => ({ at, customerId, tagId }));
     index.position = header.position;
     index.maxId = header.maxId;
     index.builtAt = header.savedAt;
     index.origin = 'snapshot';
-    return { index, bytes: size };
+    return { index, bytes: size, stale };
   } catch (e) {
     return refuse(`damaged: ${e instanceof Error ? e.message : String(e)}`);
   } finally {
