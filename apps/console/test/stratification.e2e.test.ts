@@ -1,18 +1,17 @@
-import { createServices, type Services } from '@pond/core';
-import { makeTenant, openTestStorage, type TestTenant } from '@pond/testing';
+import type { Services } from '@pond/core';
+import type { TestTenant } from '@pond/testing';
 import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { browserAvailable } from './browser.ts';
-import { type ConsoleSession, openConsole } from './console-session.ts';
+import { openTenantConsole, type TenantConsole } from './console-session.ts';
 
 const DAY = 86_400_000;
 
 describe.runIf(browserAvailable())('stratification in the console', () => {
   let services: Services;
   let tenant: TestTenant;
-  let session: ConsoleSession;
+  let session: TenantConsole;
   let page: Page;
-  let close: () => Promise<void>;
   let loyalId: string;
 
   /** What the worker does in the background: timers, recompute runs and outbox consumers. */
@@ -23,10 +22,8 @@ describe.runIf(browserAvailable())('stratification in the console', () => {
   };
 
   beforeAll(async () => {
-    const opened = await openTestStorage('sqlite');
-    close = opened.close;
-    services = createServices({ storage: opened.storage, clock: { now: () => Date.now() } });
-    tenant = await makeTenant(services, '湖畔咖啡');
+    session = await openTenantConsole();
+    ({ services, tenant, page } = session);
     const customers: [string, number, number, number | null][] = [
       ['老客户', 8, 4200, Date.now() - 3 * DAY],
       ['回头客', 2, 260, Date.now() - 40 * DAY],
@@ -52,16 +49,11 @@ describe.runIf(browserAvailable())('stratification in the console', () => {
         .execute();
     }
     await work();
-    session = await openConsole(services);
-    page = session.page;
   }, 180_000);
 
   afterEach((ctx) => session.screenshotFailure(ctx.task));
 
-  afterAll(async () => {
-    await session?.close();
-    await close?.();
-  });
+  afterAll(() => session?.close());
 
   it('shows the distributions, refuses a bad rule on its field, saves and recomputes with progress', async () => {
     await session.signIn(tenant.ownerEmail);

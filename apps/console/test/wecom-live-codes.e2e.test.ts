@@ -1,22 +1,21 @@
-import { createServices, type Services, weComGateways } from '@pond/core';
-import { makeTenant, openTestStorage, type TestTenant } from '@pond/testing';
+import { type Services, weComGateways } from '@pond/core';
+import type { TestTenant } from '@pond/testing';
 import { startWeComEmulator, type WeComEmulator } from '@pond/wecom';
 import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { browserAvailable } from './browser.ts';
-import { type ConsoleSession, openConsole } from './console-session.ts';
+import { openTenantConsole, type TenantConsole } from './console-session.ts';
 
 const TOKEN = 'PondLiveCodeToken1';
 const AES_KEY = 'cD0d7jx4tYvVtzqrmh3Dm3QFCXe6f8SlHoMtMh3qQEP';
 
 describe.runIf(browserAvailable())('live codes and succession in the console', () => {
-  let session: ConsoleSession;
+  let session: TenantConsole;
   let services: Services;
   let tenant: TestTenant;
   let emulator: WeComEmulator;
   let page: Page;
   let url: string;
-  let close: () => Promise<void>;
   const names = new Map<string, string>();
 
   /** What the worker does in the background. */
@@ -27,14 +26,8 @@ describe.runIf(browserAvailable())('live codes and succession in the console', (
 
   beforeAll(async () => {
     emulator = await startWeComEmulator({ seed: 23, generate: { staff: 4, customers: 12, groups: 1 } });
-    const opened = await openTestStorage('sqlite');
-    close = opened.close;
-    services = createServices({
-      storage: opened.storage,
-      clock: { now: () => Date.now() },
-      wecomGateway: weComGateways(),
-    });
-    tenant = await makeTenant(services, '湖畔咖啡');
+    session = await openTenantConsole({ services: { wecomGateway: weComGateways() } });
+    ({ services, tenant, page, url } = session);
     const saved = await services.wecom.config.save(tenant.owner, {
       corpId: emulator.corpId,
       secret: emulator.secret,
@@ -56,8 +49,6 @@ describe.runIf(browserAvailable())('live codes and succession in the console', (
     const group = await services.tags.createGroup(tenant.owner, { name: '渠道' });
     if (!group.ok) throw new Error('setup');
     await services.tags.create(tenant.owner, { groupId: group.value.id, name: '海报客户', color: 'blue' });
-    session = await openConsole(services);
-    ({ page, url } = session);
     emulator.setCallback({ url: `${url}${saved.value.callbackPath}`, token: TOKEN, encodingAesKey: AES_KEY });
   }, 180_000);
 
@@ -66,7 +57,6 @@ describe.runIf(browserAvailable())('live codes and succession in the console', (
   afterAll(async () => {
     await session?.close();
     await emulator?.close();
-    await close?.();
   });
 
   it('creates a live code, shows its QR code, and an add through it gets the welcome message and the tag', async () => {

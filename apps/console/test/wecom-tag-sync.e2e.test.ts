@@ -1,23 +1,20 @@
-import { createServices, type Services } from '@pond/core';
-import { makeTenant, openTestStorage, type TestTenant } from '@pond/testing';
+import type { Services } from '@pond/core';
+import type { TestTenant } from '@pond/testing';
 import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { browserAvailable } from './browser.ts';
-import { type ConsoleSession, openConsole } from './console-session.ts';
+import { openTenantConsole, type TenantConsole } from './console-session.ts';
 
 describe.runIf(browserAvailable())('the corp tag sync on the tags page', () => {
   let services: Services;
   let tenant: TestTenant;
-  let session: ConsoleSession;
+  let session: TenantConsole;
   let page: Page;
-  let close: () => Promise<void>;
   let pondGroupId: string;
 
   beforeAll(async () => {
-    const opened = await openTestStorage('sqlite');
-    close = opened.close;
-    services = createServices({ storage: opened.storage, clock: { now: () => Date.now() } });
-    tenant = await makeTenant(services, '湖畔咖啡');
+    session = await openTenantConsole();
+    ({ services, tenant, page } = session);
     const fromWeCom = await services.tags.createGroup(tenant.owner, { name: '客户等级' });
     const pond = await services.tags.createGroup(tenant.owner, { name: '门店偏好' });
     if (!fromWeCom.ok || !pond.ok) throw new Error('setup');
@@ -34,16 +31,11 @@ describe.runIf(browserAvailable())('the corp tag sync on the tags page', () => {
         created_at: Date.now(),
       })
       .execute();
-    session = await openConsole(services);
-    page = session.page;
   }, 180_000);
 
   afterEach((ctx) => session.screenshotFailure(ctx.task));
 
-  afterAll(async () => {
-    await session?.close();
-    await close?.();
-  });
+  afterAll(() => session?.close());
 
   it('shows each group’s switch and WeCom error, and says why a group cannot be synced yet', async () => {
     await session.signIn(tenant.ownerEmail);
