@@ -51,12 +51,15 @@ export interface ServiceDeps {
   readonly publicUrl?: string | null;
   /** Whether rules are answered from in-memory bitmaps (else always by the SQL reference); on by default. */
   readonly audienceEngine?: boolean;
+  /** How long handled outbox entries are kept before the hourly pruning deletes them; 7 days by default. */
+  readonly outboxRetentionMs?: number;
   /** Where the audience engine keeps its indexes between runs; none: built from SQL at each start. */
   readonly audienceSnapshotDir?: string | null;
 }
 
 const HOUR = 3_600_000;
 const PRUNE_QUEUE = 'ingest.prune_message_ids';
+const OUTBOX_PRUNE_QUEUE = 'outbox.prune';
 
 /** Builds every domain service from its dependencies; no hidden wiring. */
 export function createServices({
@@ -70,6 +73,7 @@ export function createServices({
   publicUrl = null,
   audienceEngine: engineOn = true,
   audienceSnapshotDir = null,
+  outboxRetentionMs = 7 * 24 * HOUR,
 }: ServiceDeps) {
   const platform = createPlatform(storage, clock);
   const audienceEngine = createAudienceEngine({
@@ -87,18 +91,22 @@ export function createServices({
   const wecom = createWeCom(platform, audit, customers, { secretKey, gateway: wecomGateway, publicUrl });
   // Before the rule consumers, so stage changes reach audiences and auto-tags in the same pass.
   const stratification = createStratification(platform, audit);
-  // Hourly, and re-armed by itself: messageIds older than the window are forgotten.
-  const nextPrune = () =>
-    platform.jobs.enqueue({
-      queue: PRUNE_QUEUE,
-      payload: {},
-      runAt: (Math.floor(clock.now() / HOUR) + 1) * HOUR,
-      dedupeKey: `${PRUNE_QUEUE}:${Math.floor(clock.now() / HOUR) + 1}`,
+  /** A job run at the top of every hour; each run arms the next (one per hour, by its key). */
+  const hourly = (queue: string, work: () => Promise<unknown>) => {
+    const arm = () => {
+      const hour = Math.floor(clock.now() / HOUR) + 1;
+      return platform.jobs.enqueue({ queue, payload: {}, runAt: hour * HOUR, dedupeKey: `${queue}:${hour}` });
+    };
+    platform.jobs.handle(queue, async () => {
+      await arm();
+      await work();
     });
-  platform.jobs.handle(PRUNE_QUEUE, async () => {
-    await ingest.pruneMessageIds(dedupeWindowMs);
-    await nextPrune();
-  });
+    return arm;
+  };
+  // MessageIds older than the dedupe window are forgotten; outbox entries every consumer has
+  // handled are kept for `outboxRetentionMs`, then deleted.
+  const armMessageIdPrune = hourly(PRUNE_QUEUE, () => ingest.pruneMessageIds(dedupeWindowMs));
+  const armOutboxPrune = hourly(OUTBOX_PRUNE_QUEUE, () => platform.outbox.prune(outboxRetentionMs));
   const autoTags = createAutoTags(platform, audit, tags, audienceEngine);
   const savedAudiences = createSavedAudiences(platform, audit, audienceEngine);
   // After the audiences' consumer: rules naming an audience follow its entries and exits in
@@ -137,7 +145,8 @@ export function createServices({
     dedupeWindowMs,
     /** Arms recurring maintenance jobs; called once by the worker role at start. */
     scheduleMaintenance: async () => {
-      await nextPrune();
+      await armMessageIdPrune();
+      await armOutboxPrune();
       await wecom.receiver.schedulePruning();
       await stratification.catchUp();
     },

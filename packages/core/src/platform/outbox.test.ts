@@ -3,7 +3,10 @@ import type { Storage } from '@pond/storage';
 import { openTestStorage, simulatedClock, testDialects } from '@pond/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ok } from '../shared/result.ts';
-import { createOutbox, type OutboxEvent } from './outbox.ts';
+import { createOutbox, type OutboxEvent, prunedMark } from './outbox.ts';
+
+const DAY = 86_400_000;
+
 import { createPlatform, type Platform } from './platform.ts';
 
 describe.each(testDialects())('outbox on %s', (dialect) => {
@@ -207,5 +210,37 @@ describe.each(testDialects())('outbox on %s', (dialect) => {
     } finally {
       await stop();
     }
+  });
+
+  // Last in this file: it deletes the older entries of the tests above.
+  it('prunes entries every consumer handled once they are older than the retention', async () => {
+    const tenant = randomUUID();
+    const p = createPlatform(storage, clock);
+    const a = collector(tenant);
+    p.outbox.subscribe(a.consumer);
+    await emit(tenant, ['old-1', 'old-2'], p);
+    await p.outbox.drain();
+    const late = collector(tenant);
+    p.outbox.subscribe(late.consumer);
+    clock.advance(8 * DAY);
+    expect(await p.outbox.prune(7 * DAY), 'a consumer has not run yet').toBe(0);
+    await p.outbox.drain();
+    await emit(tenant, ['new'], p);
+    expect(await p.outbox.prune(7 * DAY)).toBeGreaterThanOrEqual(2);
+    const left = await storage.db
+      .selectFrom('outbox')
+      .select('type')
+      .where('tenant_id', '=', tenant)
+      .orderBy('id')
+      .execute();
+    expect(
+      left.map((r) => r.type),
+      'recent entries and unhandled ones stay',
+    ).toEqual(['new']);
+    const mark = await prunedMark(storage.db);
+    expect(mark?.cutoff).toBe(clock.now() - 7 * DAY);
+    await p.outbox.drain();
+    expect(late.seen.map((e) => e.type)).toEqual(['old-1', 'old-2', 'new']);
+    expect(await p.outbox.prune(7 * DAY), 'nothing more is old enough').toBe(0);
   });
 });

@@ -38,6 +38,35 @@ export interface Outbox {
   start(options?: { pollMs?: number }): () => Promise<void>;
   /** The last event id a consumer has handled. */
   position(consumer: string): Promise<number>;
+  /**
+   * Deletes the entries every consumer of this process has handled that are older than
+   * `retentionMs`, oldest first, and records how far it went (`prunedMark`); returns how many.
+   */
+  prune(retentionMs: number): Promise<number>;
+}
+
+/** How far the outbox was pruned: entries up to `position`, all created before `cutoff`. */
+export interface PrunedMark {
+  readonly position: number;
+  readonly cutoff: number;
+}
+
+/** The cursor row recording the pruning (not a consumer: no consumer is named with a `#`). */
+const PRUNED = '#pruned';
+const PRUNE_CHUNK = 10_000;
+
+/**
+ * How far the outbox has been pruned, or null if never. Readers that keep their own position
+ * outside the cursors (the audience engine's indexes) compare theirs with it: one that is
+ * behind `position` and last caught up before `cutoff` may have missed deleted entries.
+ */
+export async function prunedMark(ex: Executor): Promise<PrunedMark | null> {
+  const row = await ex
+    .selectFrom('outbox_cursors')
+    .select(['position', 'updated_at'])
+    .where('consumer', '=', PRUNED)
+    .executeTakeFirst();
+  return row ? { position: Number(row.position), cutoff: Number(row.updated_at) } : null;
 }
 
 const BATCH = 500;
@@ -165,6 +194,45 @@ export function createOutbox(db: Db, dialect: DialectInfo, clock: Clock): Outbox
       };
     },
     position: (name) => readPosition(db, name),
+
+    async prune(retentionMs) {
+      const cutoff = clock.now() - retentionMs;
+      const names = consumers.map((c) => c.name);
+      if (names.length === 0) return 0;
+      const cursors = await db
+        .selectFrom('outbox_cursors')
+        .select('position')
+        .where('consumer', 'in', names)
+        .execute();
+      // A consumer that never ran has handled nothing yet.
+      if (cursors.length < names.length) return 0;
+      const handled = Math.min(...cursors.map((c) => Number(c.position)));
+      let deleted = 0;
+      for (;;) {
+        const n = await db.transaction().execute(async (trx) => {
+          const chunk = await trx
+            .selectFrom('outbox')
+            .select('id')
+            .where('id', '<=', handled)
+            .where('created_at', '<', cutoff)
+            .orderBy('id')
+            .limit(PRUNE_CHUNK)
+            .execute();
+          const last = chunk[chunk.length - 1];
+          if (!last) return 0;
+          const upTo = Number(last.id);
+          await trx.deleteFrom('outbox').where('id', '<=', upTo).where('created_at', '<', cutoff).execute();
+          await trx
+            .insertInto('outbox_cursors')
+            .values({ consumer: PRUNED, position: upTo, updated_at: cutoff })
+            .onConflict((oc) => oc.column('consumer').doUpdateSet({ position: upTo, updated_at: cutoff }))
+            .execute();
+          return chunk.length;
+        });
+        deleted += n;
+        if (n < PRUNE_CHUNK) return deleted;
+      }
+    },
   };
   return outbox;
 }

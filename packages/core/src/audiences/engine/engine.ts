@@ -141,9 +141,13 @@ export function createAudienceEngine({
       if (snapshotDir) {
         const read = await readSnapshot(db, snapshotDir, tenantId, definitions);
         if (read.index) {
+          const loadedAt = read.index.position;
+          if (!(await catchUp(db, read.index, clock.now()))) {
+            refused.set(tenantId, 'the outbox was pruned past it');
+            return fromSql(tenantId, definitions);
+          }
           refused.delete(tenantId);
-          saved.set(tenantId, read.index.position);
-          await catchUp(db, read.index, clock.now());
+          saved.set(tenantId, loadedAt);
           read.index.buildMs = performance.now() - started;
           tenants.set(tenantId, read.index);
           // Right now, but without the fields defined since: a complete one follows.
@@ -262,7 +266,12 @@ export function createAudienceEngine({
         build(env.tenantId).catch(() => undefined);
         return null;
       }
-      await catchUp(ex, index, env.now);
+      if (!(await catchUp(ex, index, env.now))) {
+        // It missed pruned changes: SQL answers until it is built again.
+        if (tenants.get(env.tenantId) === index) tenants.delete(env.tenantId);
+        build(env.tenantId).catch(() => undefined);
+        return null;
+      }
       // Relationship and audience conditions from memory first; those it cannot answer, in SQL.
       const sqlLeaves = new Map<Rule, Bitmap>();
       for (const r of relationConditions(rule)) {

@@ -1,6 +1,6 @@
 import type { CustomerTable, Executor } from '@pond/storage';
 import type { Selectable } from 'kysely';
-import type { OutboxEvent } from '../../platform/outbox.ts';
+import { type OutboxEvent, prunedMark } from '../../platform/outbox.ts';
 import { chunked, customersTouched } from '../matching.ts';
 import type { Bitmap } from './bitmaps.ts';
 import { type LeafTopic, markDirty } from './leaf-cache.ts';
@@ -8,6 +8,8 @@ import { isGroupEvent, isOrgEvent, movesMemberships } from './relations.ts';
 import { customersAfter, type TenantIndex, tagsOf } from './tenant-index.ts';
 
 const BATCH = 2_000;
+/** Longer than any transaction that appends to the outbox stays open. */
+const OPEN_TRANSACTION_MS = 60_000;
 const PAGE = 20_000;
 
 /** What a batch of domain events asks the index to read again. */
@@ -97,14 +99,22 @@ function plan(events: readonly OutboxEvent[]): Work {
 }
 
 /**
- * Brings a tenant's index up to date: domain events after its position are replayed by
+ * Brings a tenant's index up to date, or returns false when it cannot be (the outbox was pruned
+ * past it). Domain events after its position are replayed by
  * reading the touched customers' rows and tags again (so replaying twice is harmless),
  * customers that appeared without an event (bulk loads) are read by id, and tags whose expiry
  * has passed are checked. Reads happen first and are applied at once only if no other catch-up
  * moved the index meanwhile — callers never wait for each other, so a caller holding a
  * transaction on SQLite's single connection can never deadlock with one outside it.
  */
-export async function catchUp(ex: Executor, index: TenantIndex, now: number): Promise<void> {
+export async function catchUp(ex: Executor, index: TenantIndex, now: number): Promise<boolean> {
+  // Entries deleted by the outbox's pruning that this index may not have seen: it must be
+  // built again. Pruned entries are older than the mark's cutoff; an index that caught up
+  // after that (with a margin for transactions still open then) saw them all.
+  const mark = await prunedMark(ex);
+  if (mark && index.position < mark.position && index.caughtUpAt - OPEN_TRANSACTION_MS < mark.cutoff) {
+    return false;
+  }
   for (let round = 0; round < 1_000; round++) {
     const start = index.position;
     const startMax = index.maxId;
@@ -206,6 +216,10 @@ export async function catchUp(ex: Executor, index: TenantIndex, now: number): Pr
     );
     const last = events[events.length - 1];
     if (last) index.position = last.id;
-    if (events.length < BATCH && added.length < PAGE) return;
+    if (events.length < BATCH && added.length < PAGE) {
+      index.caughtUpAt = now;
+      return true;
+    }
   }
+  return true;
 }

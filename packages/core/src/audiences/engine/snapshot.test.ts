@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Rule } from '@pond/contracts';
-import { makeTenant, must, openTestStorage, simulatedClock, testDialects } from '@pond/testing';
+import { makeTenant, must, openTestStorage, settle, simulatedClock, testDialects } from '@pond/testing';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { definitionsOf } from '../../customers/attributes.ts';
 import { createServices, type Services } from '../../services.ts';
@@ -214,6 +214,32 @@ describe.each(testDialects())('audience index snapshots on %s', (dialect) => {
     );
     await sameAsSql(e);
     await e.saveSnapshots();
+  });
+
+  it('rebuilds an index, running or snapshotted, that the outbox pruning went past', async () => {
+    const running = engine();
+    await running.build(tenantId);
+    await running.saveSnapshots();
+    // A change, handled by every consumer, then pruned a week later before this index saw it.
+    const [someone] = must(await services.customers.list(owner, { limit: 1, order: 'asc' })).data;
+    must(await services.customers.update(owner, someone?.id ?? '', { city: '成都' }));
+    await settle(services);
+    clock.advance(8 * DAY);
+    expect(await services.platform.outbox.prune(7 * DAY)).toBeGreaterThan(0);
+
+    const restarted = engine();
+    await restarted.build(tenantId);
+    expect(restarted.stats(tenantId)).toMatchObject({
+      origin: 'sql',
+      snapshotRefused: 'the outbox was pruned past it',
+    });
+    await sameAsSql(restarted);
+
+    const inChengdu: Rule = { kind: 'attribute', field: 'city', op: 'eq', value: '成都' };
+    expect(await running.evaluate(services.platform.db, await envNow(), inChengdu), 'SQL answers').toBeNull();
+    await expect.poll(() => running.ready(tenantId)).toBe(true);
+    await sameAsSql(running);
+    expect((await running.evaluate(services.platform.db, await envNow(), inChengdu))?.size).toBe(1);
   });
 
   it('writes nothing without a directory', async () => {

@@ -9,7 +9,9 @@
  * - same format and tenant, and every attribute it indexed still defined with the same type
  *   (definitions are only ever added, and their types never change);
  * - the outbox entry at its position is still the one it saw (tenant and time), so a snapshot
- *   taken from another database, or from a newer state than a restored backup, is not applied;
+ *   taken from another database, or from a newer state than a restored backup, is not applied
+ *   (an entry deleted by the outbox's pruning is no mismatch: the catch-up after loading then
+ *   tells whether the index missed entries);
  * - every section is where the header says, and the bitmaps deserialize.
  * A snapshot taken before attributes were defined, or by a version indexing other fields, is
  * loaded as it is — like an index built back then, it leaves the fields it lacks to SQL — and
@@ -25,6 +27,7 @@ import { mkdir, open, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { AttributeDefinition } from '@pond/contracts';
 import type { Executor } from '@pond/storage';
+import { prunedMark } from '../../platform/outbox.ts';
 import { type Bitmap, RoaringBitmap32 } from './bitmaps.ts';
 import type { FieldState } from './field-index.ts';
 import { type Expiry, TenantIndex } from './tenant-index.ts';
@@ -40,6 +43,8 @@ interface Header {
   readonly positionAt: number;
   readonly maxId: number;
   readonly savedAt: number;
+  /** When the index last read the outbox to its end (`follow.ts`). */
+  readonly caughtUpAt?: number;
   readonly definitions: readonly (readonly [string, string])[];
   readonly declared: readonly string[];
   readonly tags: readonly string[];
@@ -127,6 +132,7 @@ export async function writeSnapshot(
     positionAt: entry.at,
     maxId: index.maxId,
     savedAt: now,
+    caughtUpAt: index.caughtUpAt,
     definitions: signature(index.definitions),
     declared: index.declared,
     tags,
@@ -204,9 +210,13 @@ export async function readSnapshot(
     }
     const index = new TenantIndex(tenantId, new Map([...definitions].filter(([key]) => indexed.has(key))));
     let stale = indexed.size !== definitions.size;
+    // The entry may be gone because the outbox was pruned past it: the catch-up after loading
+    // then tells whether the index missed anything.
     const entry = await outboxEntry(ex, header.position);
-    if (!entry || (header.position > 0 && (entry.tenantId !== tenantId || entry.at !== header.positionAt)))
-      return refuse('the outbox does not match (another or restored database)');
+    const pruned = entry === null && ((await prunedMark(ex))?.position ?? 0) >= header.position;
+    const mismatch =
+      !entry || (header.position > 0 && (entry.tenantId !== tenantId || entry.at !== header.positionAt));
+    if (mismatch && !pruned) return refuse('the outbox does not match (another or restored database)');
     const total = offset + header.sections.reduce((a, b) => a + b, 0);
     if (total !== size) return refuse(`size ${size}, expected ${total}`);
 
@@ -243,6 +253,7 @@ export async function readSnapshot(
     index.position = header.position;
     index.maxId = header.maxId;
     index.builtAt = header.savedAt;
+    index.caughtUpAt = header.caughtUpAt ?? 0;
     index.origin = 'snapshot';
     return { index, bytes: size, stale };
   } catch (e) {

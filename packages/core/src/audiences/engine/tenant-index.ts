@@ -53,6 +53,8 @@ export class TenantIndex {
   position = 0;
   maxId = 0;
   builtAt = 0;
+  /** When the index last read the outbox to its end. */
+  caughtUpAt = 0;
   buildMs = 0;
   /** Where the index came from: read from SQL, or loaded from a snapshot. */
   origin: 'sql' | 'snapshot' = 'sql';
@@ -203,6 +205,7 @@ export async function buildIndex(
     .executeTakeFirst();
   index.position = Number(top?.id ?? 0);
   index.builtAt = now;
+  index.caughtUpAt = now;
   await loadCustomers(ex, index);
   // Tag rows in slices of the primary key, grouped by tag: sequential reads and one row per tag
   // per slice back (a query per tag would look each row up through the tag index instead).
