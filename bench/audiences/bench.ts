@@ -4,7 +4,7 @@
 import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { AttributeDefinition, Rule } from '@pond/contracts';
+import { type AttributeDefinition, Permission, type Rule } from '@pond/contracts';
 import {
   type Ctx,
   createAudienceEngine,
@@ -13,7 +13,7 @@ import {
   snapshotPath,
   systemClock,
 } from '@pond/core';
-import { migrateToLatest, openStorage } from '@pond/storage';
+import { migrateToLatest, openStorage, type Storage } from '@pond/storage';
 import { DEMO_FULL, demoCustomers, demoEvents, demoOrg, makeTenant, seeded } from '@pond/testing';
 import Database from 'better-sqlite3';
 
@@ -183,6 +183,66 @@ function load(file: string, tenantId: string, tagIds: string[], scale: Scale, no
   return { tagRows, events };
 }
 
+const MOVES = 20;
+
+/**
+ * How soon a dynamic audience announces an entry or exit: a server's services (their engine
+ * loaded from the benchmark's snapshot) with the relay running; one customer at a time moves
+ * into the audience's city and back, and the time from the change's call to its
+ * `audience.entered` / `audience.exited` reaching a consumer of the outbox is recorded.
+ */
+async function entryLatency(storage: Storage, owner: Ctx, snapshotDir: string, customers: number) {
+  const live = createServices({ storage, clock: systemClock, audienceSnapshotDir: snapshotDir });
+  const seen = new Map<string, number>();
+  live.platform.outbox.subscribe({
+    name: `bench.audience_latency.${Date.now()}`,
+    handle: async (events) => {
+      for (const e of events) {
+        if (e.type === 'audience.entered' || e.type === 'audience.exited')
+          seen.set(`${e.type}:${e.payload.audienceId}:${e.payload.customerId}`, performance.now());
+      }
+    },
+  });
+  await live.platform.outbox.drain();
+  const rule: Rule = { kind: 'attribute', field: 'city', op: 'eq', value: '拉萨' };
+  const saved = await live.savedAudiences.create(owner, {
+    name: `时延 ${Date.now()}`,
+    rule,
+    kind: 'dynamic',
+  });
+  if (!saved.ok) throw new Error(saved.error.message);
+  const stop = live.platform.outbox.start({ pollMs: 250 });
+  const latencies: number[] = [];
+  try {
+    for (let k = 0; k < MOVES; k++) {
+      const publicId = `cus_bench_${Math.floor(((k + 0.5) * customers) / MOVES)}`;
+      const row = await storage.db
+        .selectFrom('customers')
+        .select(['id', 'city'])
+        .where('public_id', '=', publicId)
+        .executeTakeFirstOrThrow();
+      for (const [city, type] of [
+        ['拉萨', 'audience.entered'],
+        [row.city, 'audience.exited'],
+      ] as const) {
+        // From before the change, so its own write and commit count too.
+        const changed = performance.now();
+        const updated = await live.customers.update(owner, publicId, { city });
+        if (!updated.ok) throw new Error(updated.error.message);
+        const key = `${type}:${saved.value.id}:${row.id}`;
+        const deadline = changed + 10_000;
+        while (!seen.has(key) && performance.now() < deadline) await new Promise((r) => setTimeout(r, 1));
+        const at = seen.get(key);
+        if (at !== undefined) latencies.push(at - changed);
+      }
+    }
+  } finally {
+    await stop();
+    await live.savedAudiences.update(owner, saved.value.id, { archived: true });
+  }
+  return latencies;
+}
+
 /** Twenty fixed rules of about ten conditions each: tags, attributes, behaviour, aggregates. */
 function rules(tagIds: string[]): Rule[] {
   const tag = (i: number) => tagIds[i % TAGS] as string;
@@ -258,7 +318,7 @@ export async function run(scaleName: string) {
         id: 'bench',
         name: 'bench',
         role: null,
-        permissions: new Set<never>(),
+        permissions: new Set(Permission.options),
         scope: { unitId: '', path: '/' },
         staffId: null,
       };
@@ -384,6 +444,11 @@ export async function run(scaleName: string) {
     const sqlP50 = median(reference);
     const after = engine.stats(tenant.tenantId);
     const memoryMb = Math.round(process.memoryUsage().rss / 1e6);
+    const moves = await entryLatency(storage, tenant.owner, snapshotDir, scale.customers);
+    log(
+      `dynamic audience entries and exits: ${moves.length} changes, change → outbox p50 ${round(median(moves))} ms, max ${round(Math.max(...moves))} ms`,
+    );
+    correct &&= moves.length === 2 * MOVES;
     await storage.close();
     return {
       bench: 'audiences',
@@ -408,6 +473,7 @@ export async function run(scaleName: string) {
       index_bytes_per_customer: round(indexBytes / scale.customers, 1),
       cached_conditions: after?.cachedConditions ?? 0,
       members_p50: median(sizes),
+      entry_exit_ms: { p50: round(median(moves)), max: round(Math.max(...moves)), changes: moves.length },
     };
   } finally {
     if (!kept) rmSync(dir, { recursive: true, force: true });
