@@ -393,6 +393,7 @@ export async function run(scaleName: string) {
     const saveStarted = performance.now();
     await engine.saveSnapshots();
     const saveMs = performance.now() - saveStarted;
+    const serializeMs = engine.stats(tenant.tenantId)?.snapshot?.serializeMs ?? Number.NaN;
     const snapshotBytes = statSync(snapshotPath(snapshotDir, tenant.tenantId)).size;
     // A restart: a second engine loads the snapshot and catches up with the outbox.
     const restarted = createAudienceEngine({ db: storage.db, clock: systemClock, snapshotDir });
@@ -401,7 +402,7 @@ export async function run(scaleName: string) {
     const loadMs = performance.now() - loadStarted;
     const loadedFrom = restarted.stats(tenant.tenantId)?.origin;
     log(
-      `snapshot written in ${round(saveMs / 1000, 1)} s (${round(snapshotBytes / 1e6, 1)} MB), loaded in ${round(loadMs / 1000, 2)} s from ${loadedFrom === 'snapshot' ? 'the snapshot' : `SQL (${restarted.stats(tenant.tenantId)?.snapshotRefused})`}`,
+      `snapshot written in ${round(saveMs / 1000, 1)} s (${round(snapshotBytes / 1e6, 1)} MB; serializing held the event loop ${round(serializeMs)} ms), loaded in ${round(loadMs / 1000, 2)} s from ${loadedFrom === 'snapshot' ? 'the snapshot' : `SQL (${restarted.stats(tenant.tenantId)?.snapshotRefused})`}`,
     );
     let correct = loadedFrom === 'snapshot';
 
@@ -468,6 +469,7 @@ export async function run(scaleName: string) {
       sql_ms: { p50: round(sqlP50), min: round(Math.min(...reference)), max: round(Math.max(...reference)) },
       build_s: round(buildMs / 1000),
       snapshot_write_s: round(saveMs / 1000),
+      snapshot_serialize_ms: round(serializeMs),
       snapshot_load_s: round(loadMs / 1000),
       snapshot_mb: round(snapshotBytes / 1e6),
       index_bytes_per_customer: round(indexBytes / scale.customers, 1),

@@ -76,6 +76,8 @@ export interface EngineStats {
   readonly origin: 'sql' | 'snapshot';
   /** Why the last snapshot found for this tenant was not used, if one was refused. */
   readonly snapshotRefused: string | null;
+  /** The last snapshot this process wrote for the tenant. */
+  readonly snapshot: SnapshotInfo | null;
   /** Bytes in typed arrays of this tenant's fields. */
   readonly arrayBytes: number;
 }
@@ -130,6 +132,7 @@ export function createAudienceEngine({
   /** The position of each tenant's last snapshot, and why a snapshot was refused. */
   const saved = new Map<string, number>();
   const refused = new Map<string, string>();
+  const written = new Map<string, SnapshotInfo>();
   let saving: Promise<SnapshotInfo[]> = Promise.resolve([]);
 
   const build = (tenantId: string): Promise<void> => {
@@ -179,14 +182,15 @@ export function createAudienceEngine({
     saving = saving
       .catch(() => [])
       .then(async () => {
-        const written: SnapshotInfo[] = [];
+        const infos: SnapshotInfo[] = [];
         for (const [tenantId, index] of tenants) {
           if (saved.get(tenantId) === index.position) continue;
           const info = await writeSnapshot(db, dir, index, clock.now());
           saved.set(tenantId, info.position);
-          written.push(info);
+          written.set(tenantId, info);
+          infos.push(info);
         }
-        return written;
+        return infos;
       });
     return saving;
   };
@@ -354,6 +358,7 @@ export function createAudienceEngine({
         buildMs: index.buildMs,
         origin: index.origin,
         snapshotRefused: refused.get(tenantId) ?? null,
+        snapshot: written.get(tenantId) ?? null,
         arrayBytes: index.arrayBytes,
       };
     },

@@ -64,6 +64,8 @@ export interface SnapshotInfo {
   readonly path: string;
   readonly bytes: number;
   readonly position: number;
+  /** How long serializing held the event loop (the write that follows does not). */
+  readonly serializeMs: number;
 }
 
 /** The file holding a tenant's snapshot in `dir`. */
@@ -106,6 +108,7 @@ export async function writeSnapshot(
   }
   if (!entry) throw new Error(`outbox entry ${position} is missing`);
 
+  const serializing = performance.now();
   const sections: Uint8Array[] = [index.live.serialize('portable')];
   const tags: string[] = [];
   for (const [id, b] of index.tags) {
@@ -143,6 +146,7 @@ export async function writeSnapshot(
   const head = Buffer.from(JSON.stringify(header));
   const length = Buffer.alloc(4);
   length.writeUInt32LE(head.byteLength);
+  const serializeMs = performance.now() - serializing;
 
   await mkdir(dir, { recursive: true });
   const path = snapshotPath(dir, index.tenantId);
@@ -162,7 +166,7 @@ export async function writeSnapshot(
   }
   await file.close();
   await rename(partial, path);
-  return { path, bytes, position };
+  return { path, bytes, position, serializeMs };
 }
 
 export type SnapshotRead =
