@@ -13,9 +13,9 @@ import {
   snapshotPath,
   systemClock,
 } from '@pond/core';
-import { migrateToLatest, openStorage, type Storage } from '@pond/storage';
+import { type BulkInsert, migrateToLatest, openStorage, type Storage } from '@pond/storage';
 import { DEMO_FULL, demoCustomers, demoEvents, demoOrg, makeTenant, seeded } from '@pond/testing';
-import Database from 'better-sqlite3';
+import { sql } from 'kysely';
 
 interface Scale {
   readonly customers: number;
@@ -58,128 +58,187 @@ const CUSTOM: [string, AttributeDefinition['type'], string[]?][] = [
   ['preferred_channel', 'enum', ['wecom', 'sms', 'email']],
 ];
 
-/** Writes the brand straight into SQLite (secondary indexes dropped during the load, then rebuilt). */
-function load(file: string, tenantId: string, tagIds: string[], scale: Scale, now: number) {
-  const db = new Database(file);
-  db.pragma('journal_mode = WAL');
-  db.pragma('synchronous = OFF');
-  const indexes = db
-    .prepare(
-      "select name, sql from sqlite_master where type = 'index' and tbl_name in ('customers', 'customer_tags', 'events') and sql is not null",
-    )
-    .all() as { name: string; sql: string }[];
-  for (const i of indexes) db.exec(`drop index ${i.name}`);
+const CUSTOMER_ROWS: BulkInsert = {
+  table: 'customers',
+  columns: [
+    ['id', 'bigint'],
+    ['tenant_id', 'text'],
+    ['public_id', 'text'],
+    ['name', 'text'],
+    ['gender', 'text'],
+    ['birthday', 'text'],
+    ['phone', 'text'],
+    ['email', 'text'],
+    ['region', 'text'],
+    ['city', 'text'],
+    ['membership_level', 'text'],
+    ['lifecycle_stage', 'text'],
+    ['source_channel', 'text'],
+    ['attributes', 'text'],
+    ['first_seen_at', 'bigint'],
+    ['last_active_at', 'bigint'],
+    ['order_count', 'integer'],
+    ['total_spend', 'double'],
+    ['last_order_at', 'bigint'],
+    ['status', 'text'],
+    ['created_at', 'bigint'],
+    ['updated_at', 'bigint'],
+  ],
+};
+const TAG_ROWS: BulkInsert = {
+  table: 'customer_tags',
+  columns: [
+    ['tenant_id', 'text'],
+    ['customer_id', 'bigint'],
+    ['origin_customer_id', 'bigint'],
+    ['tag_id', 'text'],
+    ['source', 'text'],
+    ['created_at', 'bigint'],
+  ],
+};
+const EVENT_ROWS: BulkInsert = {
+  table: 'events',
+  columns: [
+    ['tenant_id', 'text'],
+    ['customer_id', 'bigint'],
+    ['origin_customer_id', 'bigint'],
+    ['message_id', 'text'],
+    ['type', 'text'],
+    ['name', 'text'],
+    ['properties', 'text'],
+    ['context', 'text'],
+    ['timestamp', 'bigint'],
+    ['received_at', 'bigint'],
+  ],
+};
+const LOADED_TABLES = ['customers', 'customer_tags', 'events'];
+
+/** The secondary indexes of the loaded tables (not those behind primary keys or constraints). */
+async function secondaryIndexes(storage: Storage): Promise<{ name: string; sql: string }[]> {
+  const tables = sql.join(LOADED_TABLES.map((t) => sql.lit(t)));
+  const q =
+    storage.dialect.name === 'sqlite'
+      ? sql<{ name: string; sql: string }>`select name, sql from sqlite_master
+          where type = 'index' and tbl_name in (${tables}) and sql is not null`
+      : sql<{ name: string; sql: string }>`select indexname as name, indexdef as sql from pg_indexes
+          where schemaname = current_schema() and tablename in (${tables})
+            and indexname not in (select conname from pg_constraint)`;
+  return (await q.execute(storage.db)).rows;
+}
+
+/**
+ * Writes the brand through the dialect's bulk insert, in large transactions, with the loaded
+ * tables' secondary indexes dropped during the load and built again after it. Customer ids are
+ * given, so tag and event rows name them without reading them back.
+ */
+async function load(storage: Storage, tenantId: string, tagIds: string[], scale: Scale, now: number) {
+  const indexes = await secondaryIndexes(storage);
+  for (const i of indexes) await sql`drop index ${sql.id(i.name)}`.execute(storage.db);
+  const top = await storage.db
+    .selectFrom('customers')
+    .select((eb) => eb.fn.max('id').as('id'))
+    .executeTakeFirst();
+  const firstId = Number(top?.id ?? 0) + 1;
   const demoScale = { ...DEMO_FULL, customers: scale.customers, events: scale.events, days: 180 };
   const org = demoOrg(SEED, demoScale);
   const r = seeded(SEED);
   const odds = tagOdds();
-  const insertCustomer = db.prepare(
-    `insert into customers (tenant_id, public_id, name, gender, birthday, phone, email, region, city,
-       membership_level, lifecycle_stage, source_channel, owner_staff_id, store_id, attributes,
-       first_seen_at, last_active_at, order_count, total_spend, last_order_at, status, merged_into,
-       created_at, updated_at)
-     values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, null, null, ?, ?, ?, ?, ?, ?, 'active', null, ?, ?)`,
-  );
-  const insertTag = db.prepare(
-    `insert into customer_tags (tenant_id, customer_id, origin_customer_id, tag_id, source, source_ref,
-       source_name, expires_at, created_at) values (?, ?, ?, ?, 'import', null, null, null, ?)`,
-  );
-  const ids: number[] = [];
+  const write = (spec: BulkInsert, rows: unknown[][]) =>
+    storage.db.transaction().execute(async (trx) => {
+      for (let i = 0; i < rows.length; i += 100_000)
+        await storage.dialect.insertMany(trx, spec, rows.slice(i, i + 100_000));
+    });
+
   let tagRows = 0;
-  const customers = db.transaction(
-    (batch: ReturnType<typeof demoCustomers> extends Iterable<infer C> ? C[] : never) => {
-      for (const c of batch) {
-        const orders = Math.floor(c.activity * 0.03 + r.next() * 2);
-        const attributes: Record<string, unknown> = {};
-        if (r.chance(0.3)) attributes.vip = r.chance(0.4);
-        if (r.chance(0.6)) attributes.shoe_size = r.int(35, 45);
-        if (r.chance(0.8)) attributes.tier = r.pick(['A', 'B', 'C', 'D']);
-        if (r.chance(0.5))
-          attributes.interests = ['跑步', '瑜伽', '咖啡', '烘焙', '露营', '读书'].filter(() => r.chance(0.3));
-        if (r.chance(0.4)) attributes.anniversary = `20${r.int(15, 25)}-0${r.int(1, 9)}-1${r.int(0, 9)}`;
-        if (r.chance(0.7)) attributes.points = Math.round(r.pareto(1.3) * 100);
-        if (r.chance(0.6)) attributes.preferred_channel = r.pick(['wecom', 'sms', 'email']);
-        const info = insertCustomer.run(
-          tenantId,
-          `cus_bench_${c.index}`,
-          c.name,
-          c.gender,
-          c.birthday,
-          c.phone,
-          c.email,
-          c.region,
-          c.city,
-          c.membershipLevel,
-          c.lifecycleStage,
-          c.sourceChannel,
-          JSON.stringify(attributes),
-          c.createdAt,
-          now - r.int(0, 200) * DAY - r.int(0, DAY - 1),
-          orders,
-          orders === 0 ? 0 : Math.round(r.pareto(1.5) * 80 * orders * 100) / 100,
-          orders === 0 ? null : now - r.int(0, 180) * DAY,
-          c.createdAt,
-          now,
-        );
-        const id = Number(info.lastInsertRowid);
-        ids[c.index] = id;
-        for (let t = 0; t < TAGS; t++) {
-          if (r.next() < (odds[t] as number)) {
-            insertTag.run(tenantId, id, id, tagIds[t], now);
-            tagRows++;
-          }
-        }
-      }
-    },
-  );
-  let batch = [];
+  let customers: unknown[][] = [];
+  let tags: unknown[][] = [];
+  const flush = async () => {
+    await write(CUSTOMER_ROWS, customers);
+    await write(TAG_ROWS, tags);
+    tagRows += tags.length;
+    customers = [];
+    tags = [];
+  };
   for (const c of demoCustomers(SEED, demoScale, org, now)) {
-    batch.push(c);
-    if (batch.length === 10_000) {
-      customers(batch);
-      batch = [];
+    const id = firstId + c.index;
+    const orders = Math.floor(c.activity * 0.03 + r.next() * 2);
+    const attributes: Record<string, unknown> = {};
+    if (r.chance(0.3)) attributes.vip = r.chance(0.4);
+    if (r.chance(0.6)) attributes.shoe_size = r.int(35, 45);
+    if (r.chance(0.8)) attributes.tier = r.pick(['A', 'B', 'C', 'D']);
+    if (r.chance(0.5))
+      attributes.interests = ['跑步', '瑜伽', '咖啡', '烘焙', '露营', '读书'].filter(() => r.chance(0.3));
+    if (r.chance(0.4)) attributes.anniversary = `20${r.int(15, 25)}-0${r.int(1, 9)}-1${r.int(0, 9)}`;
+    if (r.chance(0.7)) attributes.points = Math.round(r.pareto(1.3) * 100);
+    if (r.chance(0.6)) attributes.preferred_channel = r.pick(['wecom', 'sms', 'email']);
+    const lastActive = now - r.int(0, 200) * DAY - r.int(0, DAY - 1);
+    const spend = orders === 0 ? 0 : Math.round(r.pareto(1.5) * 80 * orders * 100) / 100;
+    const lastOrder = orders === 0 ? null : now - r.int(0, 180) * DAY;
+    customers.push([
+      id,
+      tenantId,
+      `cus_bench_${c.index}`,
+      c.name,
+      c.gender,
+      c.birthday,
+      c.phone,
+      c.email,
+      c.region,
+      c.city,
+      c.membershipLevel,
+      c.lifecycleStage,
+      c.sourceChannel,
+      JSON.stringify(attributes),
+      c.createdAt,
+      lastActive,
+      orders,
+      spend,
+      lastOrder,
+      'active',
+      c.createdAt,
+      now,
+    ]);
+    for (let t = 0; t < TAGS; t++) {
+      if (r.next() < (odds[t] as number)) tags.push([tenantId, id, id, tagIds[t], 'import', now]);
+    }
+    if (customers.length === 10_000) {
+      await flush();
       if (c.index % 100_000 === 99_999) log(`${c.index + 1} customers, ${tagRows} tag rows`);
     }
   }
-  customers(batch);
+  await flush();
 
-  const insertEvent = db.prepare(
-    `insert into events (tenant_id, customer_id, origin_customer_id, source_id, message_id, type, name,
-       properties, context, timestamp, received_at) values (?, ?, ?, null, ?, ?, ?, ?, '{}', ?, ?)`,
-  );
   let events = 0;
-  const eventBatch = db.transaction(
-    (list: { customer: number; type: string; name: string; properties: unknown; timestamp: number }[]) => {
-      for (const e of list) {
-        const id = ids[e.customer] as number;
-        insertEvent.run(
-          tenantId,
-          id,
-          id,
-          `m${events++}`,
-          e.type,
-          e.name,
-          JSON.stringify(e.properties),
-          e.timestamp,
-          e.timestamp,
-        );
-      }
-    },
-  );
-  let list = [];
+  let list: unknown[][] = [];
   for (const e of demoEvents(SEED, demoScale, demoCustomers(SEED, demoScale, org, now), now)) {
-    list.push(e);
+    const id = firstId + e.customer;
+    list.push([
+      tenantId,
+      id,
+      id,
+      `m${events++}`,
+      e.type,
+      e.name,
+      JSON.stringify(e.properties),
+      '{}',
+      e.timestamp,
+      e.timestamp,
+    ]);
     if (list.length === 50_000) {
-      eventBatch(list);
+      await write(EVENT_ROWS, list);
       list = [];
       if (events % 1_000_000 === 0) log(`${events} events`);
     }
   }
-  eventBatch(list);
+  await write(EVENT_ROWS, list);
   log('rebuilding indexes');
-  for (const i of indexes) db.exec(i.sql);
-  db.exec('analyze');
-  db.close();
+  for (const i of indexes) await sql.raw(i.sql).execute(storage.db);
+  // Customer ids were given: PostgreSQL's sequence must move past them (SQLite's follows).
+  if (storage.dialect.name === 'postgres')
+    await sql`select setval(pg_get_serial_sequence('customers', 'id'), (select max(id) from customers))`.execute(
+      storage.db,
+    );
+  await sql`analyze`.execute(storage.db);
   return { tagRows, events };
 }
 
@@ -298,14 +357,33 @@ function rules(tagIds: string[]): Rule[] {
 
 export async function run(scaleName: string) {
   const scale = SCALES[scaleName] ?? (SCALES.default as Scale);
-  // POND_BENCH_DATA=<dir>: keep the generated brand there and reuse it on the next run.
+  // POND_BENCH_DATA=<dir>: keep the generated brand there (and in the PostgreSQL schema) and
+  // reuse it on the next run.
   const kept = process.env.POND_BENCH_DATA;
   const dir = kept ?? mkdtempSync(join(tmpdir(), 'pond-bench-audiences-'));
+  const pgUrl = process.env.POND_BENCH_DATABASE_URL;
+  const schema = `bench_audiences_${scaleName}`;
   try {
-    const file = join(dir, `pond-${scaleName}.db`);
-    const reuse = kept !== undefined && existsSync(file);
-    const storage = await openStorage(file);
+    const sqlite = await measure(await openStorage(join(dir, `pond-${scaleName}.db`)), kept !== undefined);
+    if (!pgUrl) return sqlite;
+    log(`PostgreSQL at ${pgUrl.replace(/\/\/[^@]*@/, '//')} (schema ${schema})`);
+    const pg = await measure(await openStorage(pgUrl, { schema }), kept !== undefined);
+    if (kept === undefined) {
+      const admin = await openStorage(pgUrl);
+      await admin.db.schema.dropSchema(schema).ifExists().cascade().execute();
+      await admin.close();
+    }
+    const { bench: _, scale: __, ...postgres } = pg;
+    return { ...sqlite, correct: sqlite.correct && pg.correct, postgres };
+  } finally {
+    if (!kept) rmSync(dir, { recursive: true, force: true });
+  }
+
+  /** One engine's figures on `storage`: its brand loaded (or reused when kept), then measured. */
+  async function measure(storage: Storage, keep: boolean) {
     await migrateToLatest(storage);
+    const reuse =
+      keep && (await storage.db.selectFrom('tenants').select('id').executeTakeFirst()) !== undefined;
     const services = createServices({ storage, clock: systemClock });
     let tenant: { tenantId: string; owner: Ctx };
     let tagIds: string[] = [];
@@ -342,7 +420,7 @@ export async function run(scaleName: string) {
           ).n,
         );
       loaded = { tagRows: await count('customer_tags'), events: await count('events') };
-      log(`reusing ${file}`);
+      log(`reusing ${storage.description}`);
     } else {
       tenant = await makeTenant(services, 'Bench');
       for (const [key, type, options] of CUSTOM) {
@@ -368,7 +446,7 @@ export async function run(scaleName: string) {
         }
       }
       const loadStarted = performance.now();
-      loaded = load(file, tenant.tenantId, tagIds, scale, Date.now());
+      loaded = await load(storage, tenant.tenantId, tagIds, scale, Date.now());
       log(
         `loaded ${scale.customers} customers, ${loaded.tagRows} tag rows, ${loaded.events} events in ${round((performance.now() - loadStarted) / 1000, 1)} s`,
       );
@@ -376,7 +454,7 @@ export async function run(scaleName: string) {
 
     const definitions = new Map((await services.attributes.list(tenant.owner)).map((d) => [d.key, d]));
     // Snapshots of this run only: the first build reads SQL, the second loads what it wrote.
-    const snapshotDir = join(dir, `audience-index-${scaleName}`);
+    const snapshotDir = join(dir, `audience-index-${scaleName}-${storage.dialect.name}`);
     rmSync(snapshotDir, { recursive: true, force: true });
     const engine = createAudienceEngine({ db: storage.db, clock: systemClock, snapshotDir });
     const rss0 = process.memoryUsage().rss;
@@ -477,7 +555,5 @@ export async function run(scaleName: string) {
       members_p50: median(sizes),
       entry_exit_ms: { p50: round(median(moves)), max: round(Math.max(...moves)), changes: moves.length },
     };
-  } finally {
-    if (!kept) rmSync(dir, { recursive: true, force: true });
   }
 }
