@@ -7,8 +7,10 @@ import { join } from 'node:path';
 import { type AttributeDefinition, Permission, type Rule } from '@pond/contracts';
 import {
   type Ctx,
+  CUSTOMER_COLUMNS,
   createAudienceEngine,
   createServices,
+  EVENT_COLUMNS,
   referenceBitmap,
   snapshotPath,
   systemClock,
@@ -58,33 +60,7 @@ const CUSTOM: [string, AttributeDefinition['type'], string[]?][] = [
   ['preferred_channel', 'enum', ['wecom', 'sms', 'email']],
 ];
 
-const CUSTOMER_ROWS: BulkInsert = {
-  table: 'customers',
-  columns: [
-    ['id', 'bigint'],
-    ['tenant_id', 'text'],
-    ['public_id', 'text'],
-    ['name', 'text'],
-    ['gender', 'text'],
-    ['birthday', 'text'],
-    ['phone', 'text'],
-    ['email', 'text'],
-    ['region', 'text'],
-    ['city', 'text'],
-    ['membership_level', 'text'],
-    ['lifecycle_stage', 'text'],
-    ['source_channel', 'text'],
-    ['attributes', 'text'],
-    ['first_seen_at', 'bigint'],
-    ['last_active_at', 'bigint'],
-    ['order_count', 'integer'],
-    ['total_spend', 'double'],
-    ['last_order_at', 'bigint'],
-    ['status', 'text'],
-    ['created_at', 'bigint'],
-    ['updated_at', 'bigint'],
-  ],
-};
+const CUSTOMER_ROWS: BulkInsert = { table: 'customers', columns: [['id', 'bigint'], ...CUSTOMER_COLUMNS] };
 const TAG_ROWS: BulkInsert = {
   table: 'customer_tags',
   columns: [
@@ -96,21 +72,7 @@ const TAG_ROWS: BulkInsert = {
     ['created_at', 'bigint'],
   ],
 };
-const EVENT_ROWS: BulkInsert = {
-  table: 'events',
-  columns: [
-    ['tenant_id', 'text'],
-    ['customer_id', 'bigint'],
-    ['origin_customer_id', 'bigint'],
-    ['message_id', 'text'],
-    ['type', 'text'],
-    ['name', 'text'],
-    ['properties', 'text'],
-    ['context', 'text'],
-    ['timestamp', 'bigint'],
-    ['received_at', 'bigint'],
-  ],
-};
+const EVENT_ROWS: BulkInsert = { table: 'events', columns: EVENT_COLUMNS };
 const LOADED_TABLES = ['customers', 'customer_tags', 'events'];
 
 /** The secondary indexes of the loaded tables (not those behind primary keys or constraints). */
@@ -188,6 +150,8 @@ async function load(storage: Storage, tenantId: string, tagIds: string[], scale:
       c.membershipLevel,
       c.lifecycleStage,
       c.sourceChannel,
+      null,
+      null,
       JSON.stringify(attributes),
       c.createdAt,
       lastActive,
@@ -195,6 +159,7 @@ async function load(storage: Storage, tenantId: string, tagIds: string[], scale:
       spend,
       lastOrder,
       'active',
+      null,
       c.createdAt,
       now,
     ]);
@@ -216,6 +181,7 @@ async function load(storage: Storage, tenantId: string, tagIds: string[], scale:
       tenantId,
       id,
       id,
+      null,
       `m${events++}`,
       e.type,
       e.name,

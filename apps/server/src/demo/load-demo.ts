@@ -1,4 +1,13 @@
-import { type Ctx, EVENT_COLUMNS, fail, newId, ok, type Result, type Services } from '@pond/core';
+import {
+  type Ctx,
+  CUSTOMER_COLUMNS,
+  EVENT_COLUMNS,
+  fail,
+  newId,
+  ok,
+  type Result,
+  type Services,
+} from '@pond/core';
 import type { BulkInsert, DialectInfo, Trx } from '@pond/storage';
 import {
   DEMO_FULL,
@@ -230,32 +239,7 @@ export async function loadDemo(
 
 const CUSTOMERS: BulkInsert = {
   table: 'customers',
-  columns: [
-    ['tenant_id', 'text'],
-    ['public_id', 'text'],
-    ['name', 'text'],
-    ['gender', 'text'],
-    ['birthday', 'text'],
-    ['phone', 'text'],
-    ['email', 'text'],
-    ['region', 'text'],
-    ['city', 'text'],
-    ['membership_level', 'text'],
-    ['lifecycle_stage', 'text'],
-    ['source_channel', 'text'],
-    ['owner_staff_id', 'text'],
-    ['store_id', 'text'],
-    ['attributes', 'text'],
-    ['first_seen_at', 'bigint'],
-    ['last_active_at', 'bigint'],
-    ['order_count', 'integer'],
-    ['total_spend', 'double'],
-    ['last_order_at', 'bigint'],
-    ['status', 'text'],
-    ['merged_into', 'bigint'],
-    ['created_at', 'bigint'],
-    ['updated_at', 'bigint'],
-  ],
+  columns: CUSTOMER_COLUMNS,
   returning: ['id', 'public_id'],
 };
 
