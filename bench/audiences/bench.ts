@@ -1,7 +1,7 @@
 // B2: audience rules over 1M customers (10M at `--scale large`) with 1,000 tags at ~5% density,
 // 20 attributes and 180 days of behaviour; the bitmap engine and the SQL reference evaluator on
 // the same data in the same run, every answer compared.
-import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type AttributeDefinition, Permission, type Rule } from '@pond/contracts';
