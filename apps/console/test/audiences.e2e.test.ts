@@ -74,6 +74,10 @@ describe.runIf(browserAvailable())('audience builder in Chromium', () => {
     await option('王芳').click();
     await page.keyboard.press('Escape');
     await count(1);
+    // Which evaluator counted, and how long it took (the database while the index builds).
+    await expect
+      .poll(() => page.getByTestId('preview-answered-by').textContent())
+      .toMatch(/^(内存索引|数据库)计算，用时 [\d.]+ (ms|s)/);
 
     // Any of: owned by 王芳, or (a group) in the audience 活码客户.
     await root.locator('.ant-segmented-item', { hasText: '满足任一条件' }).first().click();

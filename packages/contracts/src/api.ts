@@ -863,7 +863,14 @@ export const api = {
       auth: 'principal',
       permission: 'customers.read',
       body: PreviewAudience,
-      response: z.object({ count: z.number().int(), sample: z.array(Customer) }),
+      response: z.object({
+        count: z.number().int(),
+        sample: z.array(Customer),
+        /** The in-memory index, or the database while the index is not ready (or is off). */
+        answeredBy: z.enum(['index', 'database']),
+        /** How long the count took on the server, in milliseconds. */
+        tookMs: z.number(),
+      }),
     }),
   },
   stratification: {

@@ -388,6 +388,8 @@ const coreEn: Record<CoreMessageKey, string> = {
   'audiences.count': 'Matching customers',
   'audiences.sample': 'Newest matches',
   'audiences.incomplete': 'Complete the conditions to see the count',
+  'audiences.answeredBy.index': 'Counted from the in-memory index in {took}',
+  'audiences.answeredBy.database': 'Counted by the database in {took} — faster once the index is ready',
   'audiences.lastOrder': 'Last order',
   'menu.autoTags': 'Auto-tags',
   'autoTags.title': 'Auto-tag rules',

@@ -384,6 +384,8 @@ export const coreZhCN = {
   'audiences.count': '匹配客户',
   'audiences.sample': '最新匹配的客户',
   'audiences.incomplete': '补全条件后显示人数',
+  'audiences.answeredBy.index': '内存索引计算，用时 {took}',
+  'audiences.answeredBy.database': '数据库计算，用时 {took}；索引就绪后会更快',
   'audiences.lastOrder': '最近下单',
   'menu.autoTags': '自动标签',
   'autoTags.title': '自动标签规则',

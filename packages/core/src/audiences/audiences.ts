@@ -14,6 +14,9 @@ import { ruleToSql, sqlOf } from './rule-sql.ts';
 export interface AudiencePreview {
   readonly count: number;
   readonly sample: Customer[];
+  /** The in-memory index, or the database while the index is not ready (or is off). */
+  readonly answeredBy: 'index' | 'database';
+  readonly tookMs: number;
 }
 
 export function createAudiences(p: Platform, engine?: AudienceEngine) {
@@ -27,6 +30,8 @@ export function createAudiences(p: Platform, engine?: AudienceEngine) {
       if (!checked.ok) return checked;
       const env = { tenantId, now: clock.now(), dialect: p.dialect, definitions };
       const unmasked = can(ctx, 'pii.view');
+      const started = performance.now();
+      const took = () => Math.round((performance.now() - started) * 100) / 100;
       // The bitmap engine when its index is ready; the SQL reference otherwise.
       const members = await engine?.evaluate(db, env, checked.value);
       if (members && engine) {
@@ -44,7 +49,12 @@ export function createAudiences(p: Platform, engine?: AudienceEngine) {
                   .orderBy('created_at', 'desc')
                   .orderBy('id', 'desc')
                   .execute();
-          return ok({ count: seen.size, sample: rows.map((r) => toCustomer(r, unmasked)) });
+          return ok({
+            count: seen.size,
+            sample: rows.map((r) => toCustomer(r, unmasked)),
+            answeredBy: 'index',
+            tookMs: took(),
+          });
         }
       }
       const matches = ruleToSql(checked.value, env);
@@ -57,7 +67,12 @@ export function createAudiences(p: Platform, engine?: AudienceEngine) {
         base.select((eb) => eb.fn.countAll<number | string>().as('n')).executeTakeFirstOrThrow(),
         base.selectAll().orderBy('created_at', 'desc').orderBy('id', 'desc').limit(10).execute(),
       ]);
-      return ok({ count: Number(total.n), sample: rows.map((r) => toCustomer(r, unmasked)) });
+      return ok({
+        count: Number(total.n),
+        sample: rows.map((r) => toCustomer(r, unmasked)),
+        answeredBy: 'database',
+        tookMs: took(),
+      });
     },
 
     /** Why one customer is in or out: each node of the rule, held or not, with its value. */

@@ -28,6 +28,10 @@ import { useI18n } from '../../i18n/i18n.tsx';
 import { ExplainPanel } from './explain-panel.tsx';
 import { RuleBuilder } from './rule-builder.tsx';
 
+/** A server time: milliseconds below a second, seconds above. */
+const formatTook = (ms: number) =>
+  ms < 1000 ? `${ms < 10 ? ms.toFixed(1) : Math.round(ms)} ms` : `${(ms / 1000).toFixed(1)} s`;
+
 /** The live count and newest matches of a rule being edited. */
 export function RulePreview({ rule }: { rule: Rule | null }) {
   const { t } = useI18n();
@@ -44,6 +48,11 @@ export function RulePreview({ rule }: { rule: Rule | null }) {
         loading={preview.isFetching && !preview.data}
       />
       {!rule ? <Typography.Text type="secondary">{t('audiences.incomplete')}</Typography.Text> : null}
+      {rule && preview.data ? (
+        <Typography.Text type="secondary" data-testid="preview-answered-by">
+          {t(`audiences.answeredBy.${preview.data.answeredBy}`, { took: formatTook(preview.data.tookMs) })}
+        </Typography.Text>
+      ) : null}
       <Typography.Paragraph strong style={{ marginTop: 16 }}>
         {t('audiences.sample')}
       </Typography.Paragraph>

@@ -71,6 +71,7 @@ describe.each(testDialects())('services on the audience engine on %s', (dialect)
       for (const rule of RULES) {
         const a = must(await withEngine.audiences.preview(ctx, { rule }));
         const b = must(await sqlOnly.audiences.preview(ctx, { rule }));
+        expect([a.answeredBy, b.answeredBy]).toEqual(['index', 'database']);
         expect({ rule, count: a.count, sample: a.sample.map((c) => c.id) }).toEqual({
           rule,
           count: b.count,
