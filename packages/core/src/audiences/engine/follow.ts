@@ -169,7 +169,9 @@ export async function catchUp(ex: Executor, index: TenantIndex, now: number): Pr
       pairTags.push({ tagId, ...(await tagsOf(ex, index.tenantId, [...ids], now, [tagId])) });
     }
 
-    // Apply phase: synchronous, and only onto the state the reads started from.
+    // Apply phase: synchronous, and only onto the state the reads started from (never while
+    // a snapshot is being taken of it).
+    while (index.frozen) await index.frozen;
     if (index.position !== start || index.maxId !== startMax) continue;
     const seen = new Set<number>();
     for (const r of [...fresh, ...added]) {

@@ -33,6 +33,8 @@ import type { FieldState } from './field-index.ts';
 import { type Expiry, TenantIndex } from './tenant-index.ts';
 
 const MAGIC = Buffer.from('PONDAIX1');
+/** The longest the serialization holds the event loop before letting other work run. */
+const SLICE_MS = 8;
 const FORMAT = 1;
 
 interface Header {
@@ -64,7 +66,7 @@ export interface SnapshotInfo {
   readonly path: string;
   readonly bytes: number;
   readonly position: number;
-  /** How long serializing held the event loop (the write that follows does not). */
+  /** The longest stretch serializing held the event loop (the write that follows holds none). */
   readonly serializeMs: number;
 }
 
@@ -108,45 +110,73 @@ export async function writeSnapshot(
   }
   if (!entry) throw new Error(`outbox entry ${position} is missing`);
 
-  const serializing = performance.now();
-  const sections: Uint8Array[] = [index.live.serialize('portable')];
+  // The index is frozen while it is serialized (a catch-up waits before applying changes), in
+  // slices of a few milliseconds so the event loop keeps serving requests meanwhile. Bitmaps
+  // serialize into new buffers and typed arrays are copied: the file is written after the thaw.
+  const sections: Uint8Array[] = [];
   const tags: string[] = [];
-  for (const [id, b] of index.tags) {
-    tags.push(id);
-    sections.push(b.serialize('portable'));
-  }
   const fields: Header['fields'][number][] = [];
-  for (const [name, f] of index.fields) {
-    const state = f.index.save();
-    for (const b of state.bitmaps) sections.push(b.serialize('portable'));
-    sections.push(...state.arrays);
-    fields.push({
-      name,
-      kind: state.kind,
-      meta: state.meta,
-      bitmaps: state.bitmaps.length,
-      arrays: state.arrays.length,
-    });
+  let thaw = () => {};
+  index.frozen = new Promise<void>((resolve) => {
+    thaw = resolve;
+  });
+  let serializeMs = 0;
+  let header: Header;
+  try {
+    const steps: (() => void)[] = [() => sections.push(index.live.serialize('portable'))];
+    for (const [id, b] of index.tags) {
+      steps.push(() => {
+        tags.push(id);
+        sections.push(b.serialize('portable'));
+      });
+    }
+    for (const [name, f] of index.fields) {
+      steps.push(() => {
+        const state = f.index.save();
+        for (const b of state.bitmaps) sections.push(b.serialize('portable'));
+        for (const a of state.arrays) sections.push(a.slice());
+        fields.push({
+          name,
+          kind: state.kind,
+          meta: state.meta,
+          bitmaps: state.bitmaps.length,
+          arrays: state.arrays.length,
+        });
+      });
+    }
+    let slice = performance.now();
+    for (const step of steps) {
+      step();
+      const now = performance.now();
+      if (now - slice >= SLICE_MS) {
+        serializeMs = Math.max(serializeMs, now - slice);
+        await new Promise((resolve) => setImmediate(resolve));
+        slice = performance.now();
+      }
+    }
+    serializeMs = Math.max(serializeMs, performance.now() - slice);
+    header = {
+      format: FORMAT,
+      tenantId: index.tenantId,
+      position,
+      positionAt: entry.at,
+      maxId: index.maxId,
+      savedAt: now,
+      caughtUpAt: index.caughtUpAt,
+      definitions: signature(index.definitions),
+      declared: index.declared,
+      tags,
+      fields,
+      expiring: index.expiring.map((e) => [e.at, e.customerId, e.tagId] as const),
+      sections: sections.map((s) => s.byteLength),
+    };
+  } finally {
+    index.frozen = null;
+    thaw();
   }
-  const header: Header = {
-    format: FORMAT,
-    tenantId: index.tenantId,
-    position,
-    positionAt: entry.at,
-    maxId: index.maxId,
-    savedAt: now,
-    caughtUpAt: index.caughtUpAt,
-    definitions: signature(index.definitions),
-    declared: index.declared,
-    tags,
-    fields,
-    expiring: index.expiring.map((e) => [e.at, e.customerId, e.tagId] as const),
-    sections: sections.map((s) => s.byteLength),
-  };
   const head = Buffer.from(JSON.stringify(header));
   const length = Buffer.alloc(4);
   length.writeUInt32LE(head.byteLength);
-  const serializeMs = performance.now() - serializing;
 
   await mkdir(dir, { recursive: true });
   const path = snapshotPath(dir, index.tenantId);

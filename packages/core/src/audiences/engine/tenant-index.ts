@@ -55,6 +55,8 @@ export class TenantIndex {
   builtAt = 0;
   /** When the index last read the outbox to its end. */
   caughtUpAt = 0;
+  /** Set while a snapshot is taken: changes wait for it before being applied. */
+  frozen: Promise<void> | null = null;
   buildMs = 0;
   /** Where the index came from: read from SQL, or loaded from a snapshot. */
   origin: 'sql' | 'snapshot' = 'sql';
