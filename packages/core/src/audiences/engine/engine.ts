@@ -129,8 +129,8 @@ export function createAudienceEngine({
 }: EngineDeps): AudienceEngine {
   const tenants = new Map<string, TenantIndex>();
   const building = new Map<string, Promise<void>>();
-  /** The position of each tenant's last snapshot, and why a snapshot was refused. */
-  const saved = new Map<string, number>();
+  /** The index and position of each tenant's last snapshot, and why a snapshot was refused. */
+  const saved = new Map<string, { index: TenantIndex; position: number }>();
   const refused = new Map<string, string>();
   const written = new Map<string, SnapshotInfo>();
   let saving: Promise<SnapshotInfo[]> = Promise.resolve([]);
@@ -150,7 +150,7 @@ export function createAudienceEngine({
             return fromSql(tenantId, definitions);
           }
           refused.delete(tenantId);
-          saved.set(tenantId, loadedAt);
+          saved.set(tenantId, { index: read.index, position: loadedAt });
           read.index.buildMs = performance.now() - started;
           tenants.set(tenantId, read.index);
           // Right now, but without the fields defined since: a complete one follows.
@@ -184,9 +184,10 @@ export function createAudienceEngine({
       .then(async () => {
         const infos: SnapshotInfo[] = [];
         for (const [tenantId, index] of tenants) {
-          if (saved.get(tenantId) === index.position) continue;
+          const last = saved.get(tenantId);
+          if (last?.index === index && last.position === index.position) continue;
           const info = await writeSnapshot(db, dir, index, clock.now());
-          saved.set(tenantId, info.position);
+          saved.set(tenantId, { index, position: info.position });
           written.set(tenantId, info);
           infos.push(info);
         }
