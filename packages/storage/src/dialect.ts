@@ -1,6 +1,7 @@
 import type {
   ColumnDataType,
   CreateTableBuilder,
+  Kysely,
   QueryExecutorProvider,
   RawBuilder,
   SqlBool,
@@ -53,6 +54,15 @@ export interface DialectInfo {
    * single writer, so this is a no-op there.
    */
   orderOutboxWrites(trx: QueryExecutorProvider): Promise<void>;
+  /**
+   * Runs queries that group a great many rows (a behaviour condition over a whole brand:
+   * distinct customers, counts and sums per customer) with grouping done by sorting.
+   * PostgreSQL would otherwise pick a hash aggregate, which at the default `work_mem` spills
+   * to disk for a few hundred thousand groups and then, on PostgreSQL 15, can take minutes
+   * instead of about a second; it is switched off for these queries only (inside the caller's
+   * transaction, or a transaction of their own). SQLite groups by sorting anyway.
+   */
+  groupBySorting<T>(ex: Kysely<Database>, run: (ex: Kysely<Database>) => Promise<T>): Promise<T>;
   /**
    * Inserts many rows at once inside the caller's transaction, with statements built once:
    * SQLite runs one prepared statement per row without leaving the engine, PostgreSQL sends

@@ -30,6 +30,21 @@ export const postgresInfo: DialectInfo = {
   orderOutboxWrites: async (trx) => {
     await sql`select pg_advisory_xact_lock(${OUTBOX_LOCK_KEY})`.execute(trx);
   },
+  groupBySorting(ex, run) {
+    const within = async <T>(trx: Kysely<Database>, go: (ex: Kysely<Database>) => Promise<T>) => {
+      const before = await sql<{ v: string }>`select current_setting('enable_hashagg') as v`.execute(trx);
+      await sql`select set_config('enable_hashagg', 'off', true)`.execute(trx);
+      try {
+        return await go(trx);
+      } finally {
+        // In a transaction that failed this cannot run; the setting ends with it anyway.
+        await sql`select set_config('enable_hashagg', ${before.rows[0]?.v ?? 'on'}, true)`
+          .execute(trx)
+          .catch(() => undefined);
+      }
+    };
+    return ex.isTransaction ? within(ex, run) : ex.transaction().execute((trx) => within(trx, run));
+  },
   async insertMany(trx, insert, rows) {
     if (rows.length === 0) return [];
     const columns = sql.join(insert.columns.map(([name]) => sql.id(name)));

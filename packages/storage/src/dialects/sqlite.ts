@@ -24,6 +24,7 @@ export const sqliteInfo: DialectInfo = {
   types: { double: 'real' },
   serialId: (table) => table.addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement()),
   orderOutboxWrites: async () => {},
+  groupBySorting: (ex, run) => run(ex),
   insertMany: () => {
     throw new Error('insertMany needs an open SQLite database (use the dialect of the storage)');
   },

@@ -27,12 +27,12 @@ export function windowDays(r: BehaviourRule): number | undefined {
  * when zero satisfies the condition (at most n, a count or sum compared with 0); those come
  * back as `live` less the customers that have events.
  */
-export async function behaviourBitmap(
-  ex: Executor,
-  env: RuleEnv,
-  r: BehaviourRule,
-  live: Bitmap,
-): Promise<Bitmap> {
+export function behaviourBitmap(ex: Executor, env: RuleEnv, r: BehaviourRule, live: Bitmap): Promise<Bitmap> {
+  // Grouping a brand's events by customer makes a great many groups: sorted, not hashed.
+  return env.dialect.groupBySorting(ex, (ex) => grouped(ex, env, r, live));
+}
+
+async function grouped(ex: Executor, env: RuleEnv, r: BehaviourRule, live: Bitmap): Promise<Bitmap> {
   const json = env.dialect.json;
   const days = windowDays(r);
   let events = ex
