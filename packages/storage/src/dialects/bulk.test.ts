@@ -96,4 +96,20 @@ describe.each(testDialects())('bulk statements on %s', (dialect) => {
       rows,
     );
   });
+
+  it('groups by sorting inside the caller transaction or its own, then restores the planner', async () => {
+    // What the planner may do with hash aggregates; SQLite has none to switch off.
+    const hashagg = async (ex: typeof storage.db) =>
+      storage.dialect.name === 'postgres'
+        ? (await sql<{ v: string }>`select current_setting('enable_hashagg') as v`.execute(ex)).rows[0]?.v
+        : 'sorts anyway';
+    const on = storage.dialect.name === 'postgres' ? 'on' : 'sorts anyway';
+    const off = storage.dialect.name === 'postgres' ? 'off' : 'sorts anyway';
+    expect(await storage.dialect.groupBySorting(storage.db, hashagg)).toBe(off);
+    await storage.db.transaction().execute(async (trx) => {
+      expect(await storage.dialect.groupBySorting(trx, hashagg)).toBe(off);
+      expect(await hashagg(trx), 'the rest of the caller transaction').toBe(on);
+    });
+    expect(await hashagg(storage.db)).toBe(on);
+  });
 });
