@@ -333,12 +333,15 @@ export async function run(scaleName: string) {
     const sqlite = await measure(await openStorage(join(dir, `pond-${scaleName}.db`)), kept !== undefined);
     if (!pgUrl) return sqlite;
     log(`PostgreSQL at ${pgUrl.replace(/\/\/[^@]*@/, '//')} (schema ${schema})`);
-    const pg = await measure(await openStorage(pgUrl, { schema }), kept !== undefined);
-    if (kept === undefined) {
+    // Not kept: a fresh schema (whatever an interrupted run left is dropped), dropped after.
+    const dropSchema = async () => {
       const admin = await openStorage(pgUrl);
       await admin.db.schema.dropSchema(schema).ifExists().cascade().execute();
       await admin.close();
-    }
+    };
+    if (kept === undefined) await dropSchema();
+    const pg = await measure(await openStorage(pgUrl, { schema }), kept !== undefined);
+    if (kept === undefined) await dropSchema();
     const { bench: _, scale: __, ...postgres } = pg;
     return { ...sqlite, correct: sqlite.correct && pg.correct, postgres };
   } finally {
