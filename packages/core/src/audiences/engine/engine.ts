@@ -129,10 +129,12 @@ export function createAudienceEngine({
 }: EngineDeps): AudienceEngine {
   const tenants = new Map<string, TenantIndex>();
   const building = new Map<string, Promise<void>>();
-  /** The index and position of each tenant's last snapshot, and why a snapshot was refused. */
-  const saved = new Map<string, { index: TenantIndex; position: number }>();
+  /**
+   * Each tenant's last snapshot: the index and position it holds (loaded or written), and what
+   * this process wrote; and why a tenant's snapshot was refused.
+   */
+  const saved = new Map<string, { index: TenantIndex; position: number; info?: SnapshotInfo }>();
   const refused = new Map<string, string>();
-  const written = new Map<string, SnapshotInfo>();
   let saving: Promise<SnapshotInfo[]> = Promise.resolve([]);
 
   const build = (tenantId: string): Promise<void> => {
@@ -187,8 +189,7 @@ export function createAudienceEngine({
           const last = saved.get(tenantId);
           if (last?.index === index && last.position === index.position) continue;
           const info = await writeSnapshot(db, dir, index, clock.now());
-          saved.set(tenantId, { index, position: info.position });
-          written.set(tenantId, info);
+          saved.set(tenantId, { index, position: info.position, info });
           infos.push(info);
         }
         return infos;
@@ -359,7 +360,7 @@ export function createAudienceEngine({
         buildMs: index.buildMs,
         origin: index.origin,
         snapshotRefused: refused.get(tenantId) ?? null,
-        snapshot: written.get(tenantId) ?? null,
+        snapshot: saved.get(tenantId)?.info ?? null,
         arrayBytes: index.arrayBytes,
       };
     },

@@ -77,6 +77,22 @@ async function bind(
     .execute();
 }
 
+/** Updates what Pond remembers of a paired WeCom group or tag: its name, or that it is gone. */
+const remap = (
+  ex: Executor,
+  tenantId: string,
+  kind: 'group' | 'tag',
+  wecomId: string,
+  set: { wecom_name?: string; deleted_at?: number | null; updated_at: number },
+) =>
+  ex
+    .updateTable('wecom_tag_map')
+    .set(set)
+    .where('tenant_id', '=', tenantId)
+    .where('kind', '=', kind)
+    .where('wecom_id', '=', wecomId)
+    .execute();
+
 async function customerOfExternalId(ex: Executor, tenantId: string, externalUserId: string) {
   const row = await ex
     .selectFrom('customer_identities')
@@ -221,13 +237,11 @@ export function createTagSync(p: Platform, audit: AuditLog, tags: Tags, wecom: W
             });
             changed++;
           }
-          await trx
-            .updateTable('wecom_tag_map')
-            .set({ wecom_name: g.groupName, deleted_at: null, updated_at: now })
-            .where('tenant_id', '=', tenantId)
-            .where('kind', '=', 'group')
-            .where('wecom_id', '=', g.groupId)
-            .execute();
+          await remap(trx, tenantId, 'group', g.groupId, {
+            wecom_name: g.groupName,
+            deleted_at: null,
+            updated_at: now,
+          });
         }
         if (!groupId) continue;
         for (const t of g.tags) {
@@ -262,13 +276,11 @@ export function createTagSync(p: Platform, audit: AuditLog, tags: Tags, wecom: W
               changed++;
             }
             if (renamed || mapped?.deleted_at !== null)
-              await trx
-                .updateTable('wecom_tag_map')
-                .set({ wecom_name: t.name, deleted_at: null, updated_at: now })
-                .where('tenant_id', '=', tenantId)
-                .where('kind', '=', 'tag')
-                .where('wecom_id', '=', t.id)
-                .execute();
+              await remap(trx, tenantId, 'tag', t.id, {
+                wecom_name: t.name,
+                deleted_at: null,
+                updated_at: now,
+              });
             continue;
           }
           const same = await trx
@@ -323,23 +335,11 @@ export function createTagSync(p: Platform, audit: AuditLog, tags: Tags, wecom: W
           });
           changed++;
         }
-        await trx
-          .updateTable('wecom_tag_map')
-          .set({ deleted_at: now, updated_at: now })
-          .where('tenant_id', '=', tenantId)
-          .where('kind', '=', 'tag')
-          .where('wecom_id', '=', m.wecom_id)
-          .execute();
+        await remap(trx, tenantId, 'tag', m.wecom_id, { deleted_at: now, updated_at: now });
       }
       for (const m of groupMap.values())
         if (!seenGroups.has(m.wecom_id) && m.deleted_at === null)
-          await trx
-            .updateTable('wecom_tag_map')
-            .set({ deleted_at: now, updated_at: now })
-            .where('tenant_id', '=', tenantId)
-            .where('kind', '=', 'group')
-            .where('wecom_id', '=', m.wecom_id)
-            .execute();
+          await remap(trx, tenantId, 'group', m.wecom_id, { deleted_at: now, updated_at: now });
       await trx
         .updateTable('wecom_tag_changes')
         .set({ synced_at: now })
@@ -481,13 +481,7 @@ export function createTagSync(p: Platform, audit: AuditLog, tags: Tags, wecom: W
     /** Renames a paired group or tag in WeCom, then remembers the name WeCom now holds. */
     const rename = async (kind: 'group' | 'tag', wecomId: string, name: string) => {
       await gateway.editCorpTag({ id: wecomId, name: name.slice(0, 30) });
-      await db
-        .updateTable('wecom_tag_map')
-        .set({ wecom_name: name, updated_at: now() })
-        .where('tenant_id', '=', tenantId)
-        .where('kind', '=', kind)
-        .where('wecom_id', '=', wecomId)
-        .execute();
+      await remap(db, tenantId, kind, wecomId, { wecom_name: name, updated_at: now() });
     };
     try {
       if (groupMap && groupMap.wecom_name !== group.name)

@@ -1,6 +1,6 @@
 import { decodeCursor } from '@pond/storage';
 import { type RawBuilder, sql } from 'kysely';
-import { fail, ok, type Result } from '../../shared/result.ts';
+import { fail, ok, type Result } from './result.ts';
 
 /**
  * The condition that continues a list ordered by (created_at, id) after a cursor issued by
