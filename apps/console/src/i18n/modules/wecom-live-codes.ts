@@ -89,7 +89,6 @@ export const zhCN = {
   'lc.lostAt': '流失于 {at}',
   'lc.days': '最近 {days} 天',
   'lc.download': '下载二维码',
-  'lc.more': '加载更多',
   'lc.noData': '暂无数据',
   'sc.title': '客户继承',
   'sc.intro':
@@ -228,7 +227,6 @@ export const en: Record<keyof typeof zhCN, string> = {
   'lc.lostAt': 'Lost {at}',
   'lc.days': 'Last {days} days',
   'lc.download': 'Download QR code',
-  'lc.more': 'Load more',
   'lc.noData': 'No data yet',
   'sc.title': 'Succession',
   'sc.intro':

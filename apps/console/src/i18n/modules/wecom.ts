@@ -91,7 +91,6 @@ export const zhCN = {
   'wecom.rejections.detail': '说明',
   'wecom.rejections.ip': '来源 IP',
   'wecom.rejections.last7': '近 7 天被拒绝',
-  'wecom.more': '加载更多',
   'sync.title': '全量同步',
   'sync.intro':
     '从企业微信读取通讯录（部门成为组织、成员成为员工），再读取所有开启客户联系的成员的客户及好友关系，再读取全部客户群与成员；可随时中断后继续，之后由回调保持最新。',
@@ -278,7 +277,6 @@ export const en: Record<keyof typeof zhCN, string> = {
   'wecom.rejections.detail': 'Detail',
   'wecom.rejections.ip': 'From',
   'wecom.rejections.last7': 'Refused in the last 7 days',
-  'wecom.more': 'Load more',
   'sync.title': 'Full sync',
   'sync.intro':
     'Reads the directory (departments become org units, members staff), then every customer and contact relationship of the members with customer contact, then every customer group with its members; it resumes after an interruption, and callbacks keep the data current afterwards.',

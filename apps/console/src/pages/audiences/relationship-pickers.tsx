@@ -12,33 +12,55 @@ interface Many {
   readonly onChange: (ids: string[]) => void;
 }
 
-/** Staff members by name, searched on the server; names already seen stay on their tags. */
-export function StaffPicker({ value, onChange }: Many) {
-  const { t } = useI18n();
+/**
+ * A multiple choice searched on the server (`found` for the text typed); the names already
+ * seen stay on the chosen tags when a later search no longer returns them.
+ */
+function SearchedPicker({
+  value,
+  onChange,
+  label,
+  useFound,
+}: Many & {
+  label: string;
+  useFound: (q: string) => readonly { id: string; name: string }[] | undefined;
+}) {
   const [q, setQ] = useState('');
-  const found = useStaffList({ q: q || undefined });
+  const found = useFound(q);
   const [known, setKnown] = useState<ReadonlyMap<string, string>>(new Map());
-  const page = found.data?.pages[0]?.data;
   useEffect(() => {
-    if (page?.length) setKnown((k) => new Map([...k, ...page.map((s) => [s.id, s.name] as const)]));
-  }, [page]);
+    if (found?.length) setKnown((k) => new Map([...k, ...found.map((f) => [f.id, f.name] as const)]));
+  }, [found]);
   return (
     <Select
       mode="multiple"
       showSearch
       filterOption={false}
       onSearch={setQ}
-      aria-label={t('audiences.pickStaff')}
-      placeholder={t('audiences.pickStaff')}
+      aria-label={label}
+      placeholder={label}
       style={{ minWidth: 240 }}
       value={value}
       onChange={onChange}
-      options={[...new Set([...(page ?? []).map((s) => s.id), ...value])].map((id) => ({
+      options={[...new Set([...(found ?? []).map((f) => f.id), ...value])].map((id) => ({
         value: id,
         label: known.get(id) ?? id,
       }))}
     />
   );
+}
+
+const useFoundStaff = (q: string) => useStaffList({ q: q || undefined }).data?.pages[0]?.data;
+
+const useFoundGroups = (q: string) => {
+  const found = useRuleGroups(q).data;
+  return useMemo(() => found?.map((g) => ({ id: g.id, name: g.name ?? g.chatId })), [found]);
+};
+
+/** Staff members by name, searched on the server. */
+export function StaffPicker(props: Many) {
+  const { t } = useI18n();
+  return <SearchedPicker {...props} label={t('audiences.pickStaff')} useFound={useFoundStaff} />;
 }
 
 /** Stores (org units of kind store). */
@@ -99,32 +121,9 @@ export function ChannelPicker({ value, onChange }: Many) {
 }
 
 /** WeCom customer groups, searched by name on the server. */
-export function GroupPicker({ value, onChange }: Many) {
+export function GroupPicker(props: Many) {
   const { t } = useI18n();
-  const [q, setQ] = useState('');
-  const found = useRuleGroups(q).data;
-  const [known, setKnown] = useState<ReadonlyMap<string, string>>(new Map());
-  useEffect(() => {
-    if (found?.length)
-      setKnown((k) => new Map([...k, ...found.map((g) => [g.id, g.name ?? g.chatId] as const)]));
-  }, [found]);
-  return (
-    <Select
-      mode="multiple"
-      showSearch
-      filterOption={false}
-      onSearch={setQ}
-      aria-label={t('audiences.pickGroups')}
-      placeholder={t('audiences.pickGroups')}
-      style={{ minWidth: 240 }}
-      value={value}
-      onChange={onChange}
-      options={[...new Set([...(found ?? []).map((g) => g.id), ...value])].map((id) => ({
-        value: id,
-        label: known.get(id) ?? id,
-      }))}
-    />
-  );
+  return <SearchedPicker {...props} label={t('audiences.pickGroups')} useFound={useFoundGroups} />;
 }
 
 /** A saved audience that is not archived, other than `exclude` (the one being edited). */

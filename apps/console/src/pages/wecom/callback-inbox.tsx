@@ -4,6 +4,7 @@ import { useState } from 'react';
 import { useRetryCallback, useWeComCallbacks, useWeComRejections } from '../../api/use-wecom.ts';
 import { errorText } from '../../components/api-error.ts';
 import { formatTime } from '../../components/format.ts';
+import { LoadMore } from '../../components/load-more.tsx';
 import { useI18n } from '../../i18n/i18n.tsx';
 
 const STATUS_COLOR: Record<WeComCallback['status'], string> = {
@@ -120,16 +121,7 @@ export function CallbackInbox({ lastReceivedAt }: { lastReceivedAt: number | nul
           },
         ]}
       />
-      {list.hasNextPage ? (
-        <Button
-          block
-          style={{ marginTop: 8 }}
-          loading={list.isFetchingNextPage}
-          onClick={() => list.fetchNextPage()}
-        >
-          {t('wecom.more')}
-        </Button>
-      ) : null}
+      <LoadMore list={list} />
     </Card>
   );
 }
@@ -164,16 +156,7 @@ export function RejectionList() {
           { title: t('wecom.rejections.ip'), dataIndex: 'ip' },
         ]}
       />
-      {list.hasNextPage ? (
-        <Button
-          block
-          style={{ marginTop: 8 }}
-          loading={list.isFetchingNextPage}
-          onClick={() => list.fetchNextPage()}
-        >
-          {t('wecom.more')}
-        </Button>
-      ) : null}
+      <LoadMore list={list} />
     </Card>
   );
 }

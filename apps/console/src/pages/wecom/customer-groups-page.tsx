@@ -1,9 +1,10 @@
 import type { CustomerGroup, CustomerGroupMember } from '@pond/contracts';
-import { Button, Card, Descriptions, Drawer, Input, Select, Space, Table, Tag, Typography } from 'antd';
+import { Card, Descriptions, Drawer, Input, Select, Space, Table, Tag, Typography } from 'antd';
 import { useState } from 'react';
 import { Link } from 'react-router';
 import { useCustomerGroup, useCustomerGroups } from '../../api/use-wecom.ts';
 import { formatTime } from '../../components/format.ts';
+import { LoadMore } from '../../components/load-more.tsx';
 import { useI18n } from '../../i18n/i18n.tsx';
 
 /** WeCom customer groups; a group opens with its members linked to their customer profiles. */
@@ -66,16 +67,7 @@ export function CustomerGroupsPage() {
           { title: t('groups.createdAt'), dataIndex: 'createdAt', render: time },
         ]}
       />
-      {groups.hasNextPage ? (
-        <Button
-          block
-          style={{ marginTop: 8 }}
-          loading={groups.isFetchingNextPage}
-          onClick={() => groups.fetchNextPage()}
-        >
-          {t('wecom.more')}
-        </Button>
-      ) : null}
+      <LoadMore list={groups} />
       <Drawer
         width={720}
         open={openId !== null}

@@ -11,6 +11,7 @@ import {
 import { errorText } from '../../components/api-error.ts';
 import { Chart } from '../../components/chart.tsx';
 import { formatTime } from '../../components/format.ts';
+import { LoadMore } from '../../components/load-more.tsx';
 import { useI18n } from '../../i18n/i18n.tsx';
 
 const STATUS_COLOR: Record<LossAlert['status'], string> = {
@@ -176,16 +177,7 @@ export function LossAlertsPage() {
             },
           ]}
         />
-        {alerts.hasNextPage ? (
-          <Button
-            block
-            style={{ marginTop: 8 }}
-            loading={alerts.isFetchingNextPage}
-            onClick={() => alerts.fetchNextPage()}
-          >
-            {t('wecom.more')}
-          </Button>
-        ) : null}
+        <LoadMore list={alerts} />
       </Card>
     </Space>
   );

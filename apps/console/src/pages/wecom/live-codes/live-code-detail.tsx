@@ -1,23 +1,11 @@
 import type { LiveCode, LiveCodeAdd } from '@pond/contracts';
-import {
-  Button,
-  Card,
-  Col,
-  Drawer,
-  Image,
-  Row,
-  Segmented,
-  Space,
-  Statistic,
-  Table,
-  Tag,
-  Typography,
-} from 'antd';
+import { Card, Col, Drawer, Image, Row, Segmented, Space, Statistic, Table, Tag, Typography } from 'antd';
 import { useState } from 'react';
 import { Link } from 'react-router';
 import { useLiveCodeAdds, useLiveCodeStats } from '../../../api/use-wecom-live-codes.ts';
 import { Chart } from '../../../components/chart.tsx';
 import { formatTime } from '../../../components/format.ts';
+import { LoadMore } from '../../../components/load-more.tsx';
 import { useI18n } from '../../../i18n/i18n.tsx';
 import { QR_PLACEHOLDER } from './qr-placeholder.ts';
 
@@ -186,11 +174,7 @@ export function LiveCodeDetail({ code, onClose }: { code: LiveCode | null; onClo
                 },
               ]}
             />
-            {adds.hasNextPage ? (
-              <Button block style={{ marginTop: 8 }} onClick={() => adds.fetchNextPage()}>
-                {t('lc.more')}
-              </Button>
-            ) : null}
+            <LoadMore list={adds} />
           </Card>
         </Space>
       ) : null}

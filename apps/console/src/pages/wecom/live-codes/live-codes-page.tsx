@@ -19,6 +19,7 @@ import { useDeleteLiveCode, useLiveCodes } from '../../../api/use-wecom-live-cod
 import { errorText } from '../../../components/api-error.ts';
 import { usePermissions } from '../../../components/app-layout.tsx';
 import { formatTime } from '../../../components/format.ts';
+import { LoadMore } from '../../../components/load-more.tsx';
 import { useI18n } from '../../../i18n/i18n.tsx';
 import { LiveCodeDetail } from './live-code-detail.tsx';
 import { LiveCodeForm } from './live-code-form.tsx';
@@ -141,11 +142,7 @@ export function LiveCodesPage() {
           },
         ]}
       />
-      {codes.hasNextPage ? (
-        <Button block style={{ marginTop: 8 }} onClick={() => codes.fetchNextPage()}>
-          {t('lc.more')}
-        </Button>
-      ) : null}
+      <LoadMore list={codes} />
       {editing !== undefined ? (
         <LiveCodeForm code={editing} open onClose={() => setEditing(undefined)} />
       ) : null}

@@ -5,6 +5,7 @@ import { Link } from 'react-router';
 import { useRetryTransfer, useTransfer, useTransfers } from '../../../api/use-wecom-succession.ts';
 import { errorText } from '../../../components/api-error.ts';
 import { formatTime } from '../../../components/format.ts';
+import { LoadMore } from '../../../components/load-more.tsx';
 import { useI18n } from '../../../i18n/i18n.tsx';
 
 export const ITEM_COLOR: Record<TransferItemStatus, string> = {
@@ -106,11 +107,7 @@ export function TransfersCard() {
           },
         ]}
       />
-      {transfers.hasNextPage ? (
-        <Button block style={{ marginTop: 8 }} onClick={() => transfers.fetchNextPage()}>
-          {t('lc.more')}
-        </Button>
-      ) : null}
+      <LoadMore list={transfers} />
       <Drawer open={shown !== null} onClose={() => setShown(null)} width={820} title={t('sc.detail')}>
         {d ? (
           <Space direction="vertical" style={{ width: '100%' }}>
