@@ -23,6 +23,8 @@ interface LoadStats {
   duplicates: number;
   p50: number;
   p99: number;
+  /** The load generator's own CPU time while sending, in ms. */
+  cpuMs: number;
 }
 
 async function generate(
@@ -93,11 +95,13 @@ export async function pond(url: string, events: number, concurrency: number, sch
   const storage = await openStorage(url, schema ? { schema } : {});
   try {
     await migrateToLatest(storage);
-    const services = createServices({ storage, clock: systemClock });
+    // As the server runs it: on a SQLite file, events are stored by the ingest thread.
+    const services = createServices({ storage, clock: systemClock, ingestThread: true });
     const tenant = await makeTenant(services, 'Bench');
     const source = await services.sources.create(tenant.owner, { name: 'bench' });
     if (!source.ok) throw new Error(source.error.message);
     const app = await createApp({ config: testConfig({}, { maxInFlight: 10_000 }), services });
+    await services.ingest.ready();
     const address = await app.listen({ host: '127.0.0.1', port: 0 });
     const started = process.cpuUsage();
     const stats = await generate(address, source.value.writeKey, events, concurrency);
@@ -113,6 +117,7 @@ export async function pond(url: string, events: number, concurrency: number, sch
     );
     const memory = Math.round(process.memoryUsage().rss / 1024 / 1024);
     await app.close();
+    await services.ingest.stop();
     if (schema) await storage.db.schema.dropSchema(schema).cascade().execute();
     return { stats, stored, memory, cpu, correct: stored === stats.sent - stats.duplicates };
   } finally {

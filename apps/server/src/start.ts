@@ -30,16 +30,18 @@ export async function startPond(config: Config, clock: Clock = systemClock): Pro
     secretKey: await loadSecretKey(config.secretKey, config.dataDir),
     publicUrl: config.http.publicUrl,
     audienceSnapshotDir: join(config.dataDir, 'audience-index'),
+    ingestThread: clock === systemClock,
   });
 
   // Every role answers rules: each keeps its audience indexes and their snapshots.
-  const stops: Array<() => Promise<void>> = [services.audienceEngine.start()];
+  const stops: Array<() => Promise<void>> = [services.audienceEngine.start(), services.ingest.stop];
   if (config.role !== 'api') {
     await services.scheduleMaintenance();
     stops.push(services.platform.outbox.start());
     stops.push(services.platform.jobs.start());
   }
   const app = await createApp({ config, services });
+  await services.ingest.ready();
   const address = await app.listen({ host: config.http.host, port: config.http.port });
   const shown = address.replace('://127.0.0.1', '://localhost').replace('://[::1]', '://localhost');
   const url = config.http.publicUrl ?? shown;

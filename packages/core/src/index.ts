@@ -8,7 +8,7 @@ export { referenceBitmap } from './audiences/engine/leaf-sql.ts';
 export { snapshotPath } from './audiences/engine/snapshot.ts';
 export { diffOf } from './audit/diff.ts';
 export { CUSTOMER_COLUMNS } from './customers/bulk-columns.ts';
-export { EVENT_COLUMNS } from './events/ingest.ts';
+export { EVENT_COLUMNS } from './events/event-store.ts';
 export { createTenant, type NewTenant } from './org/tenants.ts';
 export { backoffMs, type JobQueue } from './platform/jobs.ts';
 export type { DomainEvent, Outbox, OutboxConsumer, OutboxEvent } from './platform/outbox.ts';

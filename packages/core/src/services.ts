@@ -55,6 +55,12 @@ export interface ServiceDeps {
   readonly outboxRetentionMs?: number;
   /** Where the audience engine keeps its indexes between runs; none: built from SQL at each start. */
   readonly audienceSnapshotDir?: string | null;
+  /**
+   * Whether ingested events are stored by a thread of their own (`IngestOptions.thread`);
+   * only on a SQLite file, where the one process is the database. The thread stamps with the
+   * system's clock. Off by default; the server turns it on.
+   */
+  readonly ingestThread?: boolean;
 }
 
 const HOUR = 3_600_000;
@@ -74,6 +80,7 @@ export function createServices({
   audienceEngine: engineOn = true,
   audienceSnapshotDir = null,
   outboxRetentionMs = 7 * 24 * HOUR,
+  ingestThread = false,
 }: ServiceDeps) {
   const platform = createPlatform(storage, clock);
   const audienceEngine = createAudienceEngine({
@@ -86,7 +93,7 @@ export function createServices({
   const auth = createAuth(platform, audit);
   const customers = createCustomers(platform, audit);
   const timeline = createTimeline(platform, customers);
-  const ingest = createIngest(platform);
+  const ingest = createIngest(platform, { thread: ingestThread ? (storage.sqliteFile ?? null) : null });
   const tags = createTags(platform, audit);
   const wecom = createWeCom(platform, audit, customers, { secretKey, gateway: wecomGateway, publicUrl });
   // Before the rule consumers, so stage changes reach audiences and auto-tags in the same pass.

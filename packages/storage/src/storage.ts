@@ -16,6 +16,11 @@ export interface Storage {
   readonly description: string;
   /** The PostgreSQL schema in use when not the default one. */
   readonly schema?: string;
+  /**
+   * For a SQLite file: its path, and the counter through which a connection of another
+   * thread (`openSqlite(path, { givesWayTo })`) lets this one's writes go first.
+   */
+  readonly sqliteFile?: { readonly path: string; readonly writeTurns: SharedArrayBuffer };
   close(): Promise<void>;
 }
 

@@ -27,7 +27,7 @@ export interface BatchWriterOptions<I> {
  * by one, so an item that fails fails only its own caller.
  */
 export function createBatchWriter<I, O>(
-  p: Platform,
+  p: Pick<Platform, 'db' | 'outbox'>,
   write: (trx: Trx, items: readonly I[]) => Promise<readonly O[]>,
   options: BatchWriterOptions<I> = {},
 ) {

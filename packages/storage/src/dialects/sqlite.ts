@@ -1,10 +1,12 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
-import { Kysely, type SqlBool, SqliteDialect, sql } from 'kysely';
+import { Kysely, type SqlBool, sql } from 'kysely';
 import type { BulkColumns, BulkInsert, DialectInfo } from '../dialect.ts';
 import type { Database } from '../schema/index.ts';
 import type { Storage } from '../storage.ts';
+import { startCheckpointer } from '../threads/checkpointer-client.ts';
+import { WaitingSqliteDialect } from './sqlite-waiting.ts';
 
 /**
  * Literal rows as one JSON parameter, read back with `json_each`: the statement is the same
@@ -138,24 +140,52 @@ function bulkInserter(sqlite: SqliteDatabase.Database) {
   };
 }
 
+export interface SqliteOptions {
+  /**
+   * Whether a thread of its own checkpoints a database file (on by default): its writers
+   * then never copy the write-ahead log back at a commit.
+   */
+  readonly checkpointer?: boolean;
+  /** Opens a second connection, for another thread, that gives way to the first one's writes. */
+  readonly givesWayTo?: SharedArrayBuffer;
+}
+
+/** Past this many pages in the write-ahead log a commit checkpoints, if the checkpointer is behind. */
+const WAL_SAFETY_PAGES = 20_000;
+
 /** Opens an embedded SQLite database: a file path, or ':memory:' for tests. */
-export function openSqlite(path: string): Storage {
-  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+export function openSqlite(path: string, options: SqliteOptions = {}): Storage {
+  const file = path !== ':memory:';
+  if (file) mkdirSync(dirname(path), { recursive: true });
   const sqlite = new SqliteDatabase(path);
   // WAL lets readers run while one writer commits; NORMAL sync is durable across process
   // crashes (the WAL is fsynced at checkpoints) and several times faster than FULL.
   sqlite.pragma('journal_mode = WAL');
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('foreign_keys = ON');
-  sqlite.pragma('busy_timeout = 5000');
+  // No busy handler: it would block the thread; the driver waits on a timer instead.
+  sqlite.pragma('busy_timeout = 0');
   // Up to 64 MiB of pages kept in memory (the default is 2 MiB): inserts into large, randomly
   // ordered indexes (events by name and time, customers' identities) then stay off the disk.
   sqlite.pragma('cache_size = -65536');
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
+  // A second connection's file has its checkpointer already, started with the first one.
+  const checkpointed = file && (options.givesWayTo !== undefined || (options.checkpointer ?? true));
+  if (checkpointed) sqlite.pragma(`wal_autocheckpoint = ${WAL_SAFETY_PAGES}`);
+  const stopCheckpointer = checkpointed && !options.givesWayTo ? startCheckpointer(path) : null;
+  const counter = options.givesWayTo ?? new SharedArrayBuffer(4);
+  const dialect = new WaitingSqliteDialect(
+    { database: withStatementCache(sqlite) },
+    { counter, role: options.givesWayTo ? 'givesWay' : 'waits' },
+  );
+  const db = new Kysely<Database>({ dialect });
   return {
     db,
     dialect: { ...sqliteInfo, insertMany: bulkInserter(sqlite) },
-    description: path === ':memory:' ? 'SQLite (in memory)' : `SQLite at ${path}`,
-    close: () => db.destroy(),
+    description: file ? `SQLite at ${path}` : 'SQLite (in memory)',
+    ...(file ? { sqliteFile: { path, writeTurns: counter } } : {}),
+    async close() {
+      await stopCheckpointer?.();
+      await db.destroy();
+    },
   };
 }
