@@ -1,4 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { migrateToLatest, openStorage, type Storage } from '@pond/storage';
 
 export type DialectName = 'sqlite' | 'postgres';
@@ -16,15 +19,42 @@ export function testDialects(): DialectName[] {
   return all.filter((d) => wanted.includes(d));
 }
 
+/** A dialect to run ingestion tests on, and whether events go through the ingest thread. */
+export interface IngestVariant {
+  readonly name: string;
+  readonly dialect: DialectName;
+  readonly ingestThread: boolean;
+}
+
+/**
+ * The dialects of this run, plus SQLite as the server runs it — in a file, ingested events
+ * stored by the ingest thread — for tests of ingestion.
+ */
+export function ingestVariants(): IngestVariant[] {
+  const dialects = testDialects();
+  return [
+    ...dialects.map((dialect) => ({ name: dialect, dialect, ingestThread: false })),
+    ...(dialects.includes('sqlite')
+      ? [{ name: 'sqlite (file, ingest thread)', dialect: 'sqlite' as const, ingestThread: true }]
+      : []),
+  ];
+}
+
 /**
  * Opens migrated storage for a test file. SQLite: a private in-memory database. PostgreSQL:
  * the shared test database, where tests stay apart by making their own tenants; pass
  * `isolated` for a private schema (tests that need an empty database, such as first setup).
+ * `file` puts SQLite in a file of its own (as the server runs it) instead of memory.
  */
-export async function openTestStorage(dialect: DialectName, options: { isolated?: boolean } = {}) {
+export async function openTestStorage(
+  dialect: DialectName,
+  options: { isolated?: boolean; file?: boolean } = {},
+) {
   let storage: Storage;
   let schema: string | undefined;
-  if (dialect === 'sqlite') storage = await openStorage(':memory:');
+  const dir = dialect === 'sqlite' && options.file ? mkdtempSync(join(tmpdir(), 'pond-test-')) : null;
+  if (dir) storage = await openStorage(join(dir, 'pond.db'));
+  else if (dialect === 'sqlite') storage = await openStorage(':memory:');
   else {
     schema = options.isolated ? `t_${randomBytes(6).toString('hex')}` : 'pond_test';
     storage = await openStorage(TEST_DATABASE_URL, { schema, poolSize: 4 });
@@ -35,6 +65,7 @@ export async function openTestStorage(dialect: DialectName, options: { isolated?
       await storage.db.schema.dropSchema(schema).cascade().execute();
     }
     await storage.close();
+    if (dir) rmSync(dir, { recursive: true, force: true });
   };
   return { storage, close };
 }

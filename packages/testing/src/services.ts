@@ -12,9 +12,19 @@ export function must<T>(r: { ok: true; value: T } | { ok: false; error: { messag
 export async function openTestServices(
   dialect: DialectName,
   clock: SimulatedClock,
+  options: { ingestThread?: boolean } = {},
 ): Promise<{ services: Services; close: () => Promise<void> }> {
-  const { storage, close } = await openTestStorage(dialect);
-  return { services: createServices({ storage, clock }), close };
+  const ingestThread = options.ingestThread ?? false;
+  const { storage, close } = await openTestStorage(dialect, { file: ingestThread });
+  const services = createServices({ storage, clock, ingestThread });
+  await services.ingest.ready();
+  return {
+    services,
+    close: async () => {
+      await services.ingest.stop();
+      await close();
+    },
+  };
 }
 
 /** Lets queued jobs and outbox consumers run, as the worker would in the background. */

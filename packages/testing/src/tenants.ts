@@ -55,3 +55,12 @@ export async function addUser(services: Services, tenantId: string, scopeUnitId:
   const ctx: Ctx = { principal: userPrincipal(row, unit.path), requestId: null, ip: null };
   return { id, email, ctx };
 }
+
+/** A new event source of the tenant, as ingestion sees it (found by its write key). */
+export async function makeSource(services: Services, tenant: TestTenant) {
+  const created = await services.sources.create(tenant.owner, { name: 'App' });
+  if (!created.ok) throw new Error(created.error.message);
+  const source = await services.sources.byWriteKey(created.value.writeKey);
+  if (!source) throw new Error('source not found by its write key');
+  return source;
+}

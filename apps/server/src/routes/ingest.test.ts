@@ -1,18 +1,18 @@
-import { makeTenant, testDialects } from '@pond/testing';
+import { ingestVariants, makeTenant } from '@pond/testing';
 import { Analytics } from '@segment/analytics-node';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testConfig } from '../config.ts';
 import { type HttpFixture, httpFixture } from '../testing/http-fixture.ts';
 
-describe.each(testDialects())('Segment-compatible ingestion on %s', (dialect) => {
+describe.each(ingestVariants())('Segment-compatible ingestion on $name', ({ dialect, ingestThread }) => {
   let f: HttpFixture;
   let tenant: Awaited<ReturnType<typeof makeTenant>>;
   let writeKey: string;
   let sourceId: string;
 
   beforeAll(async () => {
-    f = await httpFixture(dialect);
+    f = await httpFixture(dialect, { ingestThread });
     tenant = await makeTenant(f.services);
     const source = await f.services.sources.create(tenant.owner, { name: 'Mall' });
     if (!source.ok) throw new Error('setup');

@@ -87,16 +87,23 @@ export async function httpFixture(
     setupToken?: string;
     /** Further service dependencies, e.g. a WeCom gateway pointed at the emulator. */
     deps?: Partial<ServiceDeps>;
+    /** SQLite in a file, ingested events stored by the ingest thread, as the server runs. */
+    ingestThread?: boolean;
   } = {},
 ): Promise<HttpFixture> {
-  const { storage, close } = await openTestStorage(dialect, { isolated: options.isolated ?? false });
+  const { storage, close } = await openTestStorage(dialect, {
+    isolated: options.isolated ?? false,
+    file: options.ingestThread ?? false,
+  });
   const clock = simulatedClock(Date.now());
   const services = createServices({
     ...options.deps,
     storage,
     clock,
     setupToken: options.setupToken ?? null,
+    ingestThread: options.ingestThread ?? false,
   });
+  await services.ingest.ready();
   const app = await createApp({ config: options.config ?? testConfig(), services });
   const remoteAddress = `10.${randomInt(256)}.${randomInt(256)}.${randomInt(1, 255)}`;
   const inject = (o: InjectOptions) => app.inject({ remoteAddress, ...o });
@@ -163,6 +170,7 @@ export async function httpFixture(
     async close() {
       await app.close();
       await services.imports.drain();
+      await services.ingest.stop();
       await close();
     },
   };

@@ -1,6 +1,7 @@
 import type { Rule } from '@pond/contracts';
 import type { DialectInfo, Trx } from '@pond/storage';
 import { definitionsOf } from '../customers/attributes.ts';
+import { EVENTS_TRACKED, trackedEvents } from '../events/tracked.ts';
 import type { OutboxEvent } from '../platform/outbox.ts';
 import type { AudienceEngine } from './engine/engine.ts';
 import { checkRule, ruleContextOf } from './rule-check.ts';
@@ -58,6 +59,7 @@ export function customersTouched(e: OutboxEvent, options: { readonly tagsSetByRu
   if (e.type === 'audience.entered' || e.type === 'audience.exited') return [];
   if (e.type === 'customer.merged') return [Number(p.survivorId), Number(p.mergedId)];
   if (e.type === 'customer.unmerged') return [Number(p.survivorId), Number(p.restoredId)];
+  if (e.type === EVENTS_TRACKED) return [...new Set(trackedEvents(e).map((t) => t.customerId))];
   const id = Number(p.customerId);
   return Number.isFinite(id) && id > 0 ? [id] : [];
 }

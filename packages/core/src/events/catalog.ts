@@ -14,25 +14,51 @@ export interface Tally {
   violations: number;
 }
 
+/** A message as the catalog counts it: its type, its name and the shape of its properties. */
+export interface Counted {
+  readonly type: string;
+  readonly name: string;
+  /** `shapeOf` its properties. */
+  readonly shape: string;
+}
+
+/** The keys of some properties with their JSON types, as a string equal for equal shapes. */
+export const shapeOf = (properties: Record<string, unknown>): string =>
+  JSON.stringify(Object.keys(properties).map((key) => [key, typeOf(properties[key])]));
+
+export const counted = (m: ParsedMessage): Counted => ({
+  type: m.type,
+  name: m.name,
+  shape: shapeOf(m.properties),
+});
+
 /** One batch of messages counted per event name, property keys and the types seen. */
-export function tallyCatalog(messages: readonly ParsedMessage[]): Map<string, Tally> {
-  const tallies = new Map<string, Tally>();
+export function tallyCatalog(messages: readonly Counted[]): Map<string, Tally> {
+  const tallies = new Map<string, { tally: Tally; shapes: Set<string> }>();
   for (const m of messages) {
     const k = `${m.type}\u0000${m.name}`;
     let t = tallies.get(k);
     if (!t) {
-      t = { type: m.type, name: m.name, volume: 0, properties: {}, violations: 0 };
+      t = {
+        tally: { type: m.type, name: m.name, volume: 0, properties: {}, violations: 0 },
+        shapes: new Set(),
+      };
       tallies.set(k, t);
     }
-    t.volume++;
-    for (const key of Object.keys(m.properties)) {
-      const type = typeOf(m.properties[key]);
-      const seen = t.properties[key];
-      if (!seen) t.properties[key] = [type];
-      else if (!seen.includes(type)) seen.push(type);
+    t.tally.volume++;
+    t.shapes.add(m.shape);
+  }
+  // Each distinct shape is read once, in the order the messages first showed it.
+  for (const { tally, shapes } of tallies.values()) {
+    for (const shape of shapes) {
+      for (const [key, type] of JSON.parse(shape) as [string, JsonType][]) {
+        const seen = tally.properties[key];
+        if (!seen) tally.properties[key] = [type];
+        else if (!seen.includes(type)) seen.push(type);
+      }
     }
   }
-  return tallies;
+  return new Map([...tallies].map(([k, t]) => [k, t.tally]));
 }
 
 /**
@@ -46,7 +72,7 @@ export async function updateCatalog(
   messages: readonly ParsedMessage[],
   at: number,
 ) {
-  await writeCatalog(trx, tenantId, tallyCatalog(messages), at, at);
+  await writeCatalog(trx, tenantId, tallyCatalog(messages.map(counted)), at, at);
 }
 
 /** Adds tallies of events received between `firstAt` and `lastAt` to the catalog. */

@@ -1,11 +1,18 @@
-import type { AttributeDefinition } from '@pond/contracts';
+import type { AttributeDefinition, Identity } from '@pond/contracts';
 import type { BulkColumns, BulkInsert, Trx } from '@pond/storage';
 import { attributesFromTraits, definitionsOf } from '../customers/attributes.ts';
 import { type NormalizedIdentity, normalizeIdentity } from '../customers/identity-normalize.ts';
-import { identityKey, identityOwners, resolveCustomer, touchActivities } from '../customers/resolve.ts';
+import {
+  identityKey,
+  identityOwners,
+  type ProfilePatch,
+  resolveCustomer,
+  touchActivities,
+} from '../customers/resolve.ts';
 import type { Platform } from '../platform/platform.ts';
-import { tallyCatalog, writeCatalog } from './catalog.ts';
-import type { ParsedMessage } from './segment-message.ts';
+import { type Counted, shapeOf, tallyCatalog, writeCatalog } from './catalog.ts';
+import type { ParsedMessage, SegmentType } from './segment-message.ts';
+import { trackedEntry } from './tracked.ts';
 
 export interface IngestSource {
   readonly id: string;
@@ -22,13 +29,50 @@ export interface StoredRejection {
 }
 
 /**
+ * A valid message as the store takes it, prepared by the request's thread: its JSON already
+ * serialized, its identities normalized and the shape of its properties taken, so that the
+ * thread storing it (the one writer) does as little as it can.
+ */
+export interface StoreMessage extends Counted {
+  readonly type: SegmentType;
+  readonly messageId: string;
+  readonly name: string;
+  readonly timestamp: number;
+  readonly identities: Identity[];
+  /** The identities in their stored form; null if one does not normalize. */
+  readonly normalized: NormalizedIdentity[] | null;
+  readonly profile: ProfilePatch;
+  /** An identify's traits, which set attributes. */
+  readonly traits?: Record<string, unknown>;
+  /** The properties and the context, as JSON. */
+  readonly properties: string;
+  readonly context: string;
+}
+
+export function toStoreMessage(m: ParsedMessage): StoreMessage {
+  return {
+    type: m.type,
+    messageId: m.messageId,
+    name: m.name,
+    timestamp: m.timestamp,
+    identities: m.identities,
+    normalized: normalizedIdentities(m),
+    profile: m.profile,
+    ...(m.type === 'identify' ? { traits: m.properties } : {}),
+    properties: JSON.stringify(m.properties),
+    context: JSON.stringify(m.context),
+    shape: shapeOf(m.properties),
+  };
+}
+
+/**
  * One request's share of a shared transaction: plain data, so that it can be handed to the
  * ingest thread as it is.
  */
 export interface Pending {
   readonly source: IngestSource;
   /** Valid messages, each messageId once. */
-  readonly messages: readonly ParsedMessage[];
+  readonly messages: readonly StoreMessage[];
   /** The first rejections of the request (at most 100 are kept). */
   readonly rejected: readonly StoredRejection[];
   readonly receivedAt: number;
@@ -81,7 +125,7 @@ const EVENTS: BulkInsert = {
 
 /** A message to store, with the request it came in and the customer it resolved to. */
 interface Fresh {
-  readonly m: ParsedMessage;
+  readonly m: StoreMessage;
   readonly request: Pending;
   /** The profile the message resolved to: the event's `origin_customer_id`, which un-merge follows. */
   origin: number;
@@ -141,7 +185,7 @@ export function createEventStore(p: StorePlatform) {
       if (upTo > touched) await touchActivities(trx, dialect, spansOf(fresh.slice(touched, upTo)));
       touched = upTo;
     };
-    const identities = fresh.map((f) => normalizedIdentities(f.m));
+    const identities = fresh.map((f) => f.m.normalized);
     const owner = await identityOwners(
       trx,
       tenantId,
@@ -168,7 +212,7 @@ export function createEventStore(p: StorePlatform) {
         at: m.timestamp,
         profile: m.profile,
         ...(m.type === 'identify' && definitions
-          ? { attributes: attributesFromTraits(definitions, m.properties) }
+          ? { attributes: attributesFromTraits(definitions, m.traits ?? {}) }
           : {}),
       });
       if (!r.ok) throw new Error(r.error.message);
@@ -234,8 +278,8 @@ export function createEventStore(p: StorePlatform) {
         m.messageId,
         m.type,
         m.name,
-        JSON.stringify(m.properties),
-        JSON.stringify(m.context),
+        m.properties,
+        m.context,
         m.timestamp,
         request.receivedAt,
       ]),
@@ -244,22 +288,21 @@ export function createEventStore(p: StorePlatform) {
       events.map((r) => [messageKey(String(r.tenant_id), String(r.message_id)), Number(r.id)]),
     );
 
-    await p.outbox.append(
-      trx,
-      fresh.map(({ m, request, customerId }) => ({
-        tenantId: request.source.tenantId,
-        type: 'event.tracked',
-        aggregateType: 'customer',
-        aggregateId: String(customerId),
-        payload: {
-          eventId: eventId.get(messageKey(request.source.tenantId, m.messageId)),
-          customerId,
-          type: m.type,
-          name: m.name,
-          timestamp: m.timestamp,
-        },
-      })),
-    );
+    for (const [tenantId, list] of byTenant) {
+      await p.outbox.append(
+        trx,
+        trackedEntry(
+          tenantId,
+          list.map(({ m, customerId }) => ({
+            eventId: eventId.get(messageKey(tenantId, m.messageId)) ?? 0,
+            customerId,
+            type: m.type,
+            name: m.name,
+            timestamp: m.timestamp,
+          })),
+        ),
+      );
+    }
     for (const [tenantId, list] of byTenant) {
       const received = list.map((f) => f.request.receivedAt);
       await writeCatalog(

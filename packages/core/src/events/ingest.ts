@@ -1,6 +1,12 @@
 import type { Platform } from '../platform/platform.ts';
 import { ok, type Result } from '../shared/result.ts';
-import { createEventStore, type IngestSource, type Pending, SHARED_TRANSACTIONS } from './event-store.ts';
+import {
+  createEventStore,
+  type IngestSource,
+  type Pending,
+  SHARED_TRANSACTIONS,
+  toStoreMessage,
+} from './event-store.ts';
 import { startIngestThread } from './ingest-thread-client.ts';
 import { isRejection, MAX_EVENT_BYTES, type ParsedMessage, parseSegmentMessage } from './segment-message.ts';
 import { createBatchWriter } from './write-group.ts';
@@ -93,7 +99,7 @@ export function createIngest(p: Platform, options: IngestOptions = {}) {
         unique.length > 0 || rejected.length > 0
           ? await write({
               source: { id: source.id, tenantId: source.tenantId },
-              messages: unique,
+              messages: unique.map(toStoreMessage),
               rejected: rejected.slice(0, KEPT_REJECTIONS).map((x) => ({
                 messageId: x.messageId,
                 reason: x.reason,

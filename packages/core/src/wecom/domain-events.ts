@@ -2,6 +2,7 @@ import type { Trx } from '@pond/storage';
 import { touchActivity } from '../customers/resolve.ts';
 import { updateCatalog } from '../events/catalog.ts';
 import type { ParsedMessage } from '../events/segment-message.ts';
+import { trackedEntry } from '../events/tracked.ts';
 import type { Platform } from '../platform/platform.ts';
 
 /** The customer events WeCom activity is recorded as; audiences and journeys use these names. */
@@ -25,7 +26,7 @@ export interface CustomerEvent {
 
 /**
  * Writes WeCom activity as tracked customer events, the way ingestion does: the events table
- * (which the timeline and the rule evaluator read), `event.tracked` on the outbox (which
+ * (which the timeline and the rule evaluator read), `events.tracked` on the outbox (which
  * auto-tags and dynamic audiences follow), the catalog and the customer's activity times.
  * `messageKey` makes the message ids unique per callback, so they never clash with Segment's.
  */
@@ -60,20 +61,18 @@ export async function recordCustomerEvents(
   for (const e of events) await touchActivity(trx, e.customerId, e.at);
   await p.outbox.append(
     trx,
-    events.map((e, i) => ({
+    trackedEntry(
       tenantId,
-      type: 'event.tracked',
-      aggregateType: 'customer',
-      aggregateId: String(e.customerId),
-      payload: {
-        eventId: rows[i]?.id,
+      events.map((e, i) => ({
+        eventId: Number(rows[i]?.id),
         customerId: e.customerId,
         type: 'track',
         name: e.name,
         timestamp: e.at,
-      },
-    })),
+      })),
+    ),
   );
+
   const messages: ParsedMessage[] = events.map((e, i) => ({
     type: 'track',
     messageId: `wecom:${messageKey}:${i}`,

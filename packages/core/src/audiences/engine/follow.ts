@@ -1,5 +1,6 @@
 import type { CustomerTable, Executor } from '@pond/storage';
 import type { Selectable } from 'kysely';
+import { EVENTS_TRACKED, trackedEvents } from '../../events/tracked.ts';
 import { type OutboxEvent, prunedMark } from '../../platform/outbox.ts';
 import { chunked, customersTouched } from '../matching.ts';
 import type { Bitmap } from './bitmaps.ts';
@@ -70,11 +71,18 @@ function plan(events: readonly OutboxEvent[]): Work {
         work.pairs.set(tagId, set);
         break;
       }
-      case 'event.tracked': {
+      case EVENTS_TRACKED: {
         // Identify traits and activity times change the profile too.
         for (const id of ids) work.rows.add(id);
-        const name = typeof p.name === 'string' ? p.name : null;
-        dirty(ids, (t) => t === 'profile' || (typeof t === 'object' && (name === null || t.event === name)));
+        const byName = new Map<string, number[]>();
+        for (const t of trackedEvents(e)) {
+          const named = byName.get(t.name);
+          if (named) named.push(t.customerId);
+          else byName.set(t.name, [t.customerId]);
+        }
+        for (const [name, named] of byName) {
+          dirty(named, (t) => t === 'profile' || (typeof t === 'object' && t.event === name));
+        }
         break;
       }
       case 'customer.updated':
