@@ -1,4 +1,11 @@
-import { ingestVariants, makeSource, makeTenant, must, openTestServices, simulatedClock } from '@pond/testing';
+import {
+  ingestVariants,
+  makeSource,
+  makeTenant,
+  must,
+  openTestServices,
+  simulatedClock,
+} from '@pond/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Services } from '../services.ts';
 import { EVENTS_TRACKED, trackedEvents } from './tracked.ts';
