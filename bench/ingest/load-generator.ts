@@ -75,6 +75,8 @@ function send(body: Buffer): Promise<void> {
 
 const bodies: Buffer[] = [];
 while (next < total) bodies.push(batch());
+// What building them left behind is collected now, not in the middle of the measurement.
+(globalThis as { gc?: () => void }).gc?.();
 let sent = 0;
 const cpuBefore = process.cpuUsage();
 const started = Date.now();

@@ -9,6 +9,7 @@ import {
   resolveCustomer,
   touchActivities,
 } from '../customers/resolve.ts';
+import { createVisitors, isNewVisitor, type Visitor } from '../customers/visitors.ts';
 import type { Platform } from '../platform/platform.ts';
 import { type Counted, shapeOf, tallyCatalog, writeCatalog } from './catalog.ts';
 import type { ParsedMessage, SegmentType } from './segment-message.ts';
@@ -179,7 +180,7 @@ export function createEventStore(p: StorePlatform) {
     // Activity times are written before OneID may merge a profile holding messages of this
     // transaction, so a merge (and its undo) sees the profiles as they would be had the
     // messages been stored one by one. Only a known profile can be merged: a message whose
-    // identities are all new makes a new profile.
+    // identities are all new makes a new profile (with the other new visitors' at once).
     let touched = 0;
     const touchSoFar = async (upTo: number) => {
       if (upTo > touched) await touchActivities(trx, dialect, spansOf(fresh.slice(touched, upTo)));
@@ -191,6 +192,21 @@ export function createEventStore(p: StorePlatform) {
       tenantId,
       identities.flatMap((list) => list ?? []),
     );
+    // New visitors get their profiles together, before the next message that needs OneID
+    // (which reads the database) and at the end; until then they hold provisional ids (-1, -2…).
+    const visitors: Visitor[] = [];
+    let visitorsFrom = 0;
+    const makeVisitors = async (upTo: number) => {
+      if (visitors.length === 0) return;
+      const made = await createVisitors(trx, dialect, deps, tenantId, visitors, 'segment');
+      const real = (id: number) => (id < 0 ? (made[-id - 1] as number) : id);
+      for (const f of fresh.slice(visitorsFrom, upTo)) {
+        f.origin = real(f.origin);
+        f.customerId = real(f.customerId);
+      }
+      for (const [k, v] of owner) if (v < 0) owner.set(k, real(v));
+      visitors.length = 0;
+    };
     let definitions: Map<string, AttributeDefinition> | undefined;
     for (const [i, f] of fresh.entries()) {
       const ids = identities[i];
@@ -202,7 +218,16 @@ export function createEventStore(p: StorePlatform) {
           f.customerId = first;
           continue;
         }
+        if (Object.keys(m.profile).length === 0 && isNewVisitor(ids, (k) => owner.has(k))) {
+          if (visitors.length === 0) visitorsFrom = i;
+          visitors.push({ identities: ids, at: m.timestamp });
+          f.origin = -visitors.length;
+          f.customerId = -visitors.length;
+          for (const id of ids) owner.set(identityKey(id), -visitors.length);
+          continue;
+        }
       }
+      await makeVisitors(i);
       if (ids?.some((id) => owner.has(identityKey(id))) ?? true) await touchSoFar(i);
       if (m.type === 'identify') definitions ??= await definitionsOf(trx, tenantId);
       const r = await resolveCustomer(trx, deps, {
@@ -233,6 +258,7 @@ export function createEventStore(p: StorePlatform) {
         }
       }
     }
+    await makeVisitors(fresh.length);
     await touchSoFar(fresh.length);
   }
 

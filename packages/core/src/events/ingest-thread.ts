@@ -7,6 +7,7 @@ import { createOutbox } from '../platform/outbox.ts';
 import { systemClock } from '../shared/clock.ts';
 import { createEventStore, type Pending, SHARED_TRANSACTIONS } from './event-store.ts';
 import type { ThreadReply, ThreadRequest } from './ingest-thread-client.ts';
+import { warmUp } from './warm-up.ts';
 import { createBatchWriter } from './write-group.ts';
 
 const { path, writeTurns } = threadInput<{ path: string; writeTurns: SharedArrayBuffer }>();
@@ -15,10 +16,12 @@ const clock = systemClock;
 // Appends only: the main thread's relay delivers what this thread appends.
 const outbox = createOutbox(storage.db, storage.dialect, clock);
 const platform = { db: storage.db, dialect: storage.dialect, clock, outbox };
-const write = createBatchWriter<Pending, number>(platform, createEventStore(platform), SHARED_TRANSACTIONS);
+const store = createEventStore(platform);
+const write = createBatchWriter<Pending, number>(platform, store, SHARED_TRANSACTIONS);
 
 const reply = (message: ThreadReply) => parentPort?.postMessage(message);
 
+await warmUp(platform, clock, store);
 reply({ kind: 'ready' });
 parentPort?.on('message', (message: ThreadRequest) => {
   if (message.kind === 'stop') {
