@@ -170,4 +170,59 @@ describe.each(ingestVariants())('ingestion of concurrent requests on $name', ({ 
       ['Viewed', 15],
     ]);
   });
+
+  it('gives the new visitors of one transaction their profiles as OneID would one by one', async () => {
+    const t = await makeTenant(services);
+    const source = await sourceOf(t);
+    const u = uid();
+    const t0 = clock.now() - 60_000;
+    const at = (s: number) => new Date(t0 + s * 1000).toISOString();
+    const outcomes = await Promise.all(
+      Array.from({ length: 5 }, (_, r) =>
+        services.ingest.ingest(
+          source,
+          Array.from({ length: 12 }, (_, i) => ({
+            type: 'track',
+            event: 'Viewed',
+            anonymousId: `a${i % 6}-${u}`,
+            // The second request's visitors come with their user id too: one profile holds both.
+            ...(r === 1 ? { userId: `u${i % 6}-${u}` } : {}),
+            messageId: `${r}-${i}`,
+            timestamp: at(r * 12 + i),
+          })),
+          undefined,
+        ),
+      ),
+    );
+    expect(outcomes.map((o) => must(o).accepted)).toEqual([12, 12, 12, 12, 12]);
+    const customers = await services.platform.db
+      .selectFrom('customers')
+      .select(['id', 'first_seen_at', 'last_active_at'])
+      .where('tenant_id', '=', t.tenantId)
+      .orderBy('id')
+      .execute();
+    expect(customers).toHaveLength(6);
+    const identities = await services.platform.db
+      .selectFrom('customer_identities')
+      .select(['customer_id', 'type', 'value'])
+      .where('tenant_id', '=', t.tenantId)
+      .execute();
+    for (const [i, c] of customers.entries()) {
+      expect(
+        identities
+          .filter((x) => x.customer_id === c.id)
+          .map((x) => `${x.type}:${x.value}`)
+          .sort(),
+      ).toEqual([`anonymous_id:a${i}-${u}`, `user_id:u${i}-${u}`]);
+      // Seen first in the first request, last in the last one.
+      expect(c.first_seen_at).toBe(t0 + i * 1000);
+      expect(c.last_active_at).toBe(t0 + (4 * 12 + 6 + i) * 1000);
+    }
+    const events = await eventsOf(t.tenantId);
+    expect(events).toHaveLength(60);
+    for (const e of events) {
+      const visitor = Number(/-(\d+)$/.exec(e.message_id)?.[1]) % 6;
+      expect([e.customer_id, e.origin_customer_id]).toEqual([customers[visitor]?.id, customers[visitor]?.id]);
+    }
+  });
 });
