@@ -3,6 +3,7 @@
 // connections, a known share of them repeated messageIds, and reports batch latencies and
 // its own CPU time. Every request body is built before the clock starts, so the generator
 // spends the run on HTTP alone and leaves the machine's other core to the server.
+import { writeFileSync } from 'node:fs';
 import http from 'node:http';
 import { seeded } from '@pond/testing';
 
@@ -23,6 +24,9 @@ const NAMES = ['page_view', 'product_view', 'add_to_cart', 'article_read', 'orde
 let next = 0;
 let duplicates = 0;
 const latencies: number[] = [];
+/** With POND_BENCH_TRACE=<file>: each batch's answer time (ms since the start) and latency. */
+const traceFile = process.env.POND_BENCH_TRACE;
+const trace: [number, number][] = [];
 
 function batch(): Buffer {
   const items = [];
@@ -62,7 +66,9 @@ function send(body: Buffer): Promise<void> {
         res.on('end', () => {
           if (res.statusCode !== 200) reject(new Error(`HTTP ${res.statusCode}`));
           else {
-            latencies.push(Number(process.hrtime.bigint() - started) / 1e6);
+            const latency = Number(process.hrtime.bigint() - started) / 1e6;
+            latencies.push(latency);
+            if (traceFile) trace.push([Date.now() - startedAt, Math.round(latency * 10) / 10]);
             resolve();
           }
         });
@@ -79,13 +85,13 @@ while (next < total) bodies.push(batch());
 (globalThis as { gc?: () => void }).gc?.();
 let sent = 0;
 const cpuBefore = process.cpuUsage();
-const started = Date.now();
+const startedAt = Date.now();
 await Promise.all(
   Array.from({ length: concurrency }, async () => {
     for (let body = bodies[sent++]; body; body = bodies[sent++]) await send(body);
   }),
 );
-const seconds = (Date.now() - started) / 1000;
+const seconds = (Date.now() - startedAt) / 1000;
 const cpu = process.cpuUsage(cpuBefore);
 latencies.sort((a, b) => a - b);
 const pct = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor(latencies.length * p))] ?? 0;
@@ -93,3 +99,4 @@ process.stdout.write(
   `${JSON.stringify({ seconds, sent: total, duplicates, p50: pct(0.5), p99: pct(0.99), cpuMs: (cpu.user + cpu.system) / 1000 })}\n`,
 );
 agent.destroy();
+if (traceFile) writeFileSync(traceFile, JSON.stringify(trace));

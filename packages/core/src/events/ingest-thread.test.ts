@@ -38,6 +38,21 @@ describe('the ingest thread', () => {
       ).n,
     );
 
+  it('leaves nothing of its warm-up behind', async () => {
+    const warmUp = await services.platform.db
+      .selectFrom('tenants')
+      .select('id')
+      .where('name', '=', 'warm-up')
+      .execute();
+    expect(warmUp).toEqual([]);
+    const ids = await services.platform.db
+      .selectFrom('message_ids')
+      .select('message_id')
+      .where('message_id', 'like', 'w%')
+      .execute();
+    expect(ids).toEqual([]);
+  });
+
   it('lets the main thread write while it stores, neither failing for the other', async () => {
     const t = await makeTenant(services);
     const source = await sourceOf(t);
