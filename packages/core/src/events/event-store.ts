@@ -39,7 +39,6 @@ export interface StoreMessage extends Counted {
   readonly messageId: string;
   readonly name: string;
   readonly timestamp: number;
-  readonly identities: Identity[];
   /** The identities in their stored form; null if one does not normalize. */
   readonly normalized: NormalizedIdentity[] | null;
   readonly profile: ProfilePatch;
@@ -56,7 +55,6 @@ export function toStoreMessage(m: ParsedMessage): StoreMessage {
     messageId: m.messageId,
     name: m.name,
     timestamp: m.timestamp,
-    identities: m.identities,
     normalized: normalizedIdentities(m),
     profile: m.profile,
     ...(m.type === 'identify' ? { traits: m.properties } : {}),
@@ -138,6 +136,16 @@ interface Fresh {
 }
 
 const messageKey = (tenantId: string, messageId: string) => `${tenantId}\u0000${messageId}`;
+
+/** Identities in their stored form as OneID takes them (normalizing them again changes nothing). */
+function asIdentities(normalized: readonly NormalizedIdentity[] | null | undefined): Identity[] {
+  if (!normalized) throw new Error('a message identity does not normalize');
+  return normalized.map(({ type, namespace, value }) => ({
+    type,
+    value,
+    ...(namespace ? { namespace } : {}),
+  }));
+}
 
 /** The message's identities in their stored form; null if one does not normalize. */
 function normalizedIdentities(m: ParsedMessage): NormalizedIdentity[] | null {
@@ -235,7 +243,7 @@ export function createEventStore(p: StorePlatform) {
       if (m.type === 'identify') definitions ??= await definitionsOf(trx, tenantId);
       const r = await resolveCustomer(trx, deps, {
         tenantId,
-        identities: m.identities,
+        identities: asIdentities(ids),
         source: 'segment',
         at: m.timestamp,
         profile: m.profile,
