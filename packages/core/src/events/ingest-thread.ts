@@ -29,7 +29,7 @@ parentPort?.on('message', (message: ThreadRequest) => {
     return;
   }
   const { id, pending } = message;
-  write(pending).then(
+  write(JSON.parse(pending) as Pending).then(
     (accepted) => reply({ kind: 'stored', id, accepted }),
     (e: unknown) => reply({ kind: 'failed', id, message: e instanceof Error ? e.message : String(e) }),
   );
