@@ -7,7 +7,7 @@ export { type AudienceEngine, createAudienceEngine } from './audiences/engine/en
 export { referenceBitmap } from './audiences/engine/leaf-sql.ts';
 export { snapshotPath } from './audiences/engine/snapshot.ts';
 export { diffOf } from './audit/diff.ts';
-export { CUSTOMER_COLUMNS } from './customers/bulk-columns.ts';
+export { CUSTOMER_COLUMNS, IDENTITY_COLUMNS } from './customers/bulk-columns.ts';
 export { EVENT_COLUMNS } from './events/event-store.ts';
 export { createTenant, type NewTenant } from './org/tenants.ts';
 export { backoffMs, type JobQueue } from './platform/jobs.ts';

@@ -3,6 +3,7 @@ import {
   CUSTOMER_COLUMNS,
   EVENT_COLUMNS,
   fail,
+  IDENTITY_COLUMNS,
   newId,
   ok,
   type Result,
@@ -280,18 +281,7 @@ function customerRow(
   ];
 }
 
-const IDENTITIES: BulkInsert = {
-  table: 'customer_identities',
-  columns: [
-    ['tenant_id', 'text'],
-    ['customer_id', 'bigint'],
-    ['type', 'text'],
-    ['namespace', 'text'],
-    ['value', 'text'],
-    ['source', 'text'],
-    ['created_at', 'bigint'],
-  ],
-};
+const IDENTITIES: BulkInsert = { table: 'customer_identities', columns: IDENTITY_COLUMNS };
 
 const EVENTS: BulkInsert = { table: 'events', columns: EVENT_COLUMNS };
 

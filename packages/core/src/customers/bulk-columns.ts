@@ -27,3 +27,14 @@ export const CUSTOMER_COLUMNS: BulkColumns = [
   ['created_at', 'bigint'],
   ['updated_at', 'bigint'],
 ];
+
+/** The columns of an identity row, in the order bulk rows give them (ingestion, the demo loader). */
+export const IDENTITY_COLUMNS: BulkColumns = [
+  ['tenant_id', 'text'],
+  ['customer_id', 'bigint'],
+  ['type', 'text'],
+  ['namespace', 'text'],
+  ['value', 'text'],
+  ['source', 'text'],
+  ['created_at', 'bigint'],
+];

@@ -1,6 +1,6 @@
 import type { BulkInsert, DialectInfo, Trx } from '@pond/storage';
 import { newId } from '../shared/ids.ts';
-import { CUSTOMER_COLUMNS } from './bulk-columns.ts';
+import { CUSTOMER_COLUMNS, IDENTITY_COLUMNS } from './bulk-columns.ts';
 import { type NormalizedIdentity, SINGLE_VALUED } from './identity-normalize.ts';
 import { type MergeDeps, mergeCustomers } from './merge.ts';
 import { identityKey, identityOwners } from './resolve.ts';
@@ -25,15 +25,7 @@ const CUSTOMERS: BulkInsert = { table: 'customers', columns: CUSTOMER_COLUMNS, r
 
 const IDENTITIES: BulkInsert = {
   table: 'customer_identities',
-  columns: [
-    ['tenant_id', 'text'],
-    ['customer_id', 'bigint'],
-    ['type', 'text'],
-    ['namespace', 'text'],
-    ['value', 'text'],
-    ['source', 'text'],
-    ['created_at', 'bigint'],
-  ],
+  columns: IDENTITY_COLUMNS,
   onConflictDoNothing: ['tenant_id', 'type', 'namespace', 'value'],
   returning: ['type', 'namespace', 'value'],
 };
