@@ -15,8 +15,9 @@ export type ThreadReply =
   | { kind: 'stopped' };
 
 /**
- * A shared transaction holds up to 10,000 events' objects at once; with V8's default young
- * generation they outlive several scavenges each, which cost the thread ~4 µs per event.
+ * A shared transaction keeps its events' objects alive until it commits, and requests wait
+ * their turn; with V8's default young generation they outlived several scavenges each, which
+ * cost the thread ~4 µs per event.
  */
 const YOUNG_GENERATION_MB = 64;
 
@@ -70,13 +71,17 @@ export function startIngestThread(
         settle(reply.id, (w) => w.resolve(reply.accepted));
       } else if (reply.kind === 'failed') settle(reply.id, (w) => w.reject(new Error(reply.message)));
     });
-    started.on('error', () => {
-      // Reported to the requests by the exit that follows.
+    // Reported to the requests by the exit that follows.
+    let failure = '';
+    started.on('error', (e: unknown) => {
+      // An error class of a library (SQLite's) reaches this thread with its code only.
+      const { message, code } = (e ?? {}) as { message?: unknown; code?: unknown };
+      failure = `: ${String(message || code || e)}`;
     });
     started.once('exit', (code) => {
       if (thread === started) thread = null;
       for (const id of [...waiting.keys()]) {
-        settle(id, (w) => w.reject(new Error(`the ingest thread stopped (exit code ${code})`)));
+        settle(id, (w) => w.reject(new Error(`the ingest thread stopped (exit code ${code})${failure}`)));
       }
     });
     return started;

@@ -99,7 +99,9 @@ describe('the ingest thread', () => {
       rejected: [],
       receivedAt: clock.now(),
     };
-    await expect(thread.write(pending)).rejects.toThrow(/ingest thread stopped/);
+    await expect(thread.write(pending)).rejects.toThrow(
+      /ingest thread stopped .*(SQLITE_NOTADB|not a database)/,
+    );
     // The next request starts a new thread, which fails the same way.
     await expect(thread.write(pending)).rejects.toThrow(/ingest thread stopped/);
     await thread.stop();
