@@ -40,8 +40,9 @@ export async function startPond(config: Config, clock: Clock = systemClock): Pro
     stops.push(services.platform.outbox.start());
     stops.push(services.platform.jobs.start());
   }
+  // The ingest thread keeps starting in the background (about a second): requests that come
+  // before it is ready wait for it rather than the server waiting to listen.
   const app = await createApp({ config, services });
-  await services.ingest.ready();
   const address = await app.listen({ host: config.http.host, port: config.http.port });
   const shown = address.replace('://127.0.0.1', '://localhost').replace('://[::1]', '://localhost');
   const url = config.http.publicUrl ?? shown;

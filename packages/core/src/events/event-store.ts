@@ -1,7 +1,7 @@
 import type { AttributeDefinition, Identity } from '@pond/contracts';
 import type { BulkColumns, BulkInsert, Trx } from '@pond/storage';
 import { attributesFromTraits, definitionsOf } from '../customers/attributes.ts';
-import { type NormalizedIdentity, normalizeIdentity } from '../customers/identity-normalize.ts';
+import type { NormalizedIdentity } from '../customers/identity-normalize.ts';
 import {
   identityKey,
   identityOwners,
@@ -31,7 +31,7 @@ export interface StoredRejection {
 
 /**
  * A valid message as the store takes it, prepared by the request's thread: its JSON already
- * serialized, its identities normalized and the shape of its properties taken, so that the
+ * serialized and the shape of its properties taken, so that the
  * thread storing it (the one writer) does as little as it can.
  */
 export interface StoreMessage extends Counted {
@@ -39,8 +39,8 @@ export interface StoreMessage extends Counted {
   readonly messageId: string;
   readonly name: string;
   readonly timestamp: number;
-  /** The identities in their stored form; null if one does not normalize. */
-  readonly normalized: NormalizedIdentity[] | null;
+  /** The identities in their stored form. */
+  readonly identities: NormalizedIdentity[];
   readonly profile: ProfilePatch;
   /** An identify's traits, which set attributes. */
   readonly traits?: Record<string, unknown>;
@@ -55,7 +55,7 @@ export function toStoreMessage(m: ParsedMessage): StoreMessage {
     messageId: m.messageId,
     name: m.name,
     timestamp: m.timestamp,
-    normalized: normalizedIdentities(m),
+    identities: m.identities,
     profile: m.profile,
     ...(m.type === 'identify' ? { traits: m.properties } : {}),
     properties: JSON.stringify(m.properties),
@@ -138,24 +138,12 @@ interface Fresh {
 const messageKey = (tenantId: string, messageId: string) => `${tenantId}\u0000${messageId}`;
 
 /** Identities in their stored form as OneID takes them (normalizing them again changes nothing). */
-function asIdentities(normalized: readonly NormalizedIdentity[] | null | undefined): Identity[] {
-  if (!normalized) throw new Error('a message identity does not normalize');
+function asIdentities(normalized: readonly NormalizedIdentity[]): Identity[] {
   return normalized.map(({ type, namespace, value }) => ({
     type,
     value,
     ...(namespace ? { namespace } : {}),
   }));
-}
-
-/** The message's identities in their stored form; null if one does not normalize. */
-function normalizedIdentities(m: ParsedMessage): NormalizedIdentity[] | null {
-  const out: NormalizedIdentity[] = [];
-  for (const identity of m.identities) {
-    const n = normalizeIdentity(identity, 'identities');
-    if (!n.ok) return null;
-    out.push(n.value);
-  }
-  return out;
 }
 
 /** Each customer's earliest and latest event time among these messages. */
@@ -197,11 +185,10 @@ export function createEventStore(p: StorePlatform) {
       if (upTo > touched) await touchActivities(trx, dialect, spansOf(fresh.slice(touched, upTo)));
       touched = upTo;
     };
-    const identities = fresh.map((f) => f.m.normalized);
     const owner = await identityOwners(
       trx,
       tenantId,
-      identities.flatMap((list) => list ?? []),
+      fresh.flatMap((f) => f.m.identities),
     );
     // New visitors get their profiles together, before the next message that needs OneID
     // (which reads the database) and at the end; until then they hold provisional ids (-1, -2…).
@@ -220,9 +207,9 @@ export function createEventStore(p: StorePlatform) {
     };
     let definitions: Map<string, AttributeDefinition> | undefined;
     for (const [i, f] of fresh.entries()) {
-      const ids = identities[i];
       const { m } = f;
-      if (m.type !== 'identify' && ids && ids.length > 0) {
+      const ids = m.identities;
+      if (m.type !== 'identify' && ids.length > 0) {
         const first = owner.get(identityKey(ids[0] as NormalizedIdentity));
         if (first !== undefined && ids.every((id) => owner.get(identityKey(id)) === first)) {
           f.origin = first;
@@ -239,7 +226,7 @@ export function createEventStore(p: StorePlatform) {
         }
       }
       await makeVisitors(i);
-      if (ids?.some((id) => owner.has(identityKey(id))) ?? true) await touchSoFar(i);
+      if (ids.some((id) => owner.has(identityKey(id)))) await touchSoFar(i);
       if (m.type === 'identify') definitions ??= await definitionsOf(trx, tenantId);
       const r = await resolveCustomer(trx, deps, {
         tenantId,
@@ -256,7 +243,7 @@ export function createEventStore(p: StorePlatform) {
       f.origin = survivor;
       f.customerId = survivor;
       const conflicted = new Set(r.value.conflicts.map((c) => identityKey(c.identity)));
-      for (const id of ids ?? []) {
+      for (const id of ids) {
         const k = identityKey(id);
         if (!conflicted.has(k)) owner.set(k, survivor);
       }

@@ -9,7 +9,6 @@ import {
 } from './event-store.ts';
 import { startIngestThread } from './ingest-thread-client.ts';
 import { isRejection, MAX_EVENT_BYTES, type ParsedMessage, parseSegmentMessage } from './segment-message.ts';
-import { syntheticRequests } from './warm-up.ts';
 import { createBatchWriter } from './write-group.ts';
 
 export type { IngestSource } from './event-store.ts';
@@ -42,9 +41,6 @@ export function createIngest(p: Platform, options: IngestOptions = {}) {
   const { clock } = p;
   // Concurrent requests share transactions; each still answers only after its events commit.
   const thread = options.thread ? startIngestThread(options.thread, () => p.outbox.wake()) : null;
-  // The thread warms its store up; this side's share of a request (validating and preparing
-  // its messages) is warmed up here, on synthetic messages that go nowhere.
-  if (thread) syntheticRequests({ id: 'warm-up', tenantId: 'warm-up' }, clock.now(), 50);
   const write =
     thread?.write ?? createBatchWriter<Pending, number>(p, createEventStore(p), SHARED_TRANSACTIONS);
 

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Identity } from '@pond/contracts';
-import { normalizeIdentity } from '../customers/identity-normalize.ts';
+import { type NormalizedIdentity, normalizeIdentity } from '../customers/identity-normalize.ts';
 import type { ProfilePatch } from '../customers/resolve.ts';
 
 export const SEGMENT_TYPES = ['identify', 'track', 'page', 'screen', 'group', 'alias'] as const;
@@ -14,7 +14,8 @@ export interface ParsedMessage {
   readonly properties: Record<string, unknown>;
   readonly context: Record<string, unknown>;
   readonly timestamp: number;
-  readonly identities: Identity[];
+  /** Who sent it, in the identities' stored (normalized) form. */
+  readonly identities: NormalizedIdentity[];
   readonly profile: ProfilePatch;
 }
 
@@ -132,9 +133,11 @@ export function parseSegmentMessage(
     phone: 'traits.phone',
     email: 'traits.email',
   };
+  const normalized: NormalizedIdentity[] = [];
   for (const identity of identities) {
     const n = normalizeIdentity(identity, fieldOf[identity.type] ?? identity.type);
     if (!n.ok) return { reason: n.error.message, field: fieldOf[identity.type] ?? identity.type };
+    normalized.push(n.value);
     if (n.value.type === 'phone') profile.phone = n.value.value;
     if (n.value.type === 'email') profile.email = n.value.value;
   }
@@ -153,7 +156,7 @@ export function parseSegmentMessage(
     original === undefined ? receivedAt : sentAt === undefined ? original : receivedAt - (sentAt - original);
 
   const context = isObject(raw.context) ? raw.context : {};
-  return { type: kind, messageId, name, properties, context, timestamp, identities, profile };
+  return { type: kind, messageId, name, properties, context, timestamp, identities: normalized, profile };
 }
 
 export const isRejection = (m: ParsedMessage | Rejection): m is Rejection => 'reason' in m;

@@ -14,7 +14,7 @@ class WarmedUp extends Error {}
  * Synthetic requests of one source: a few hundred visitors' tracks, with an identify now and
  * then and a repeated messageId, parsed and prepared for storage as real ones are.
  */
-export function syntheticRequests(source: Pending['source'], now: number, requests: number): Pending[] {
+function syntheticRequests(source: Pending['source'], now: number, requests: number): Pending[] {
   return Array.from({ length: requests }, (_, r) => ({
     source,
     receivedAt: now,
