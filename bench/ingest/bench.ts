@@ -11,13 +11,23 @@ import { makeTenant } from '@pond/testing';
 import Database from 'better-sqlite3';
 
 const run$ = promisify(execFile);
-// BENCHMARKS.md allows 32–64 connections; 32, because with 64 batches of 100 always in flight
-// a mean latency under 100 ms would need 64,000 events/s (Little's law), whatever the server.
-const SCALES: Record<string, { events: number; concurrency: number }> = {
-  small: { events: 20_000, concurrency: 32 },
-  default: { events: 1_000_000, concurrency: 32 },
-  large: { events: 5_000_000, concurrency: 32 },
+/**
+ * Each repetition starts a fresh server (and a fresh baseline), warms it up with `warmup`
+ * events from other visitors, then measures `events`. BENCHMARKS.md allows 32–64 connections;
+ * 32, because with 64 batches of 100 always in flight a mean latency under 100 ms would need
+ * 64,000 events/s (Little's law), whatever the server.
+ */
+const SCALES: Record<string, Scale> = {
+  small: { events: 20_000, warmup: 5_000, repetitions: 3, concurrency: 32 },
+  default: { events: 1_000_000, warmup: 100_000, repetitions: 3, concurrency: 32 },
+  large: { events: 5_000_000, warmup: 100_000, repetitions: 1, concurrency: 32 },
 };
+export interface Scale {
+  readonly events: number;
+  readonly warmup: number;
+  readonly repetitions: number;
+  readonly concurrency: number;
+}
 
 interface LoadStats {
   seconds: number;
@@ -29,12 +39,12 @@ interface LoadStats {
   cpuMs: number;
 }
 
-async function generate(
-  url: string,
-  writeKey: string,
-  events: number,
-  concurrency: number,
-): Promise<LoadStats> {
+interface LoadResult extends LoadStats {
+  /** The warm-up's own figures, measured apart. */
+  warmup: LoadStats | null;
+}
+
+async function generate(url: string, writeKey: string, scale: Scale): Promise<LoadResult> {
   const { stdout } = await run$(
     process.execPath,
     [
@@ -44,18 +54,24 @@ async function generate(
       join(import.meta.dirname, 'load-generator.ts'),
       url,
       writeKey,
-      String(events),
-      String(concurrency),
+      String(scale.events),
+      String(scale.concurrency),
       '7',
+      String(scale.warmup),
     ],
     { maxBuffer: 1 << 20 },
   );
-  return JSON.parse(stdout.trim().split('\n').pop() ?? '{}') as LoadStats;
+  return JSON.parse(stdout.trim().split('\n').pop() ?? '{}') as LoadResult;
 }
 
+/** Events the load (warm-up included) should leave stored: every messageId once. */
+const expected = (r: LoadResult) =>
+  r.sent - r.duplicates + (r.warmup ? r.warmup.sent - r.warmup.duplicates : 0);
+const rate = (s: LoadStats) => Math.round(s.sent / s.seconds);
+
 /** The floor of this stack: bare node:http and one prepared better-sqlite3 insert per event. */
-async function baseline(dir: string, events: number, concurrency: number) {
-  const db = new Database(join(dir, 'baseline.db'));
+async function baseline(file: string, scale: Scale) {
+  const db = new Database(file);
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
   db.exec(
@@ -83,18 +99,18 @@ async function baseline(dir: string, events: number, concurrency: number) {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : 0;
-  const stats = await generate(`http://127.0.0.1:${port}`, 'baseline', events, concurrency);
+  const stats = await generate(`http://127.0.0.1:${port}`, 'baseline', scale);
   server.close();
   const rows = (db.prepare('select count(*) as n from events').get() as { n: number }).n;
   db.close();
-  return { stats, rows };
+  return { stats, correct: rows === expected(stats) };
 }
 
 /**
  * Pond on fresh storage: the load through its HTTP API, then the stored rows counted. `cpu`
  * is this process's CPU time (µs) during the load.
  */
-export async function pond(url: string, events: number, concurrency: number, schema?: string) {
+export async function pond(url: string, scale: Scale, schema?: string) {
   const storage = await openStorage(url, schema ? { schema } : {});
   try {
     await migrateToLatest(storage);
@@ -107,7 +123,7 @@ export async function pond(url: string, events: number, concurrency: number, sch
     await services.ingest.ready();
     const address = await app.listen({ host: '127.0.0.1', port: 0 });
     const started = process.cpuUsage();
-    const stats = await generate(address, source.value.writeKey, events, concurrency);
+    const stats = await generate(address, source.value.writeKey, scale);
     const cpu = process.cpuUsage(started);
     const stored = Number(
       (
@@ -122,54 +138,96 @@ export async function pond(url: string, events: number, concurrency: number, sch
     await app.close();
     await services.ingest.stop();
     if (schema) await storage.db.schema.dropSchema(schema).cascade().execute();
-    return { stats, stored, memory, cpu, correct: stored === stats.sent - stats.duplicates };
+    return { stats, stored, memory, cpu, correct: stored === expected(stats) };
   } finally {
     await storage.close();
   }
 }
 
-export async function run(scale: string) {
-  const { events, concurrency } = SCALES[scale] ?? SCALES.default ?? { events: 0, concurrency: 1 };
+const median = (xs: number[]) => {
+  const sorted = [...xs].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? (sorted[mid] ?? 0) : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
+};
+const round1 = (x: number) => Math.round(x * 10) / 10;
+/** A figure over the repetitions: their median and spread. */
+const summary = (xs: number[], round: (x: number) => number = Math.round) => ({
+  median: round(median(xs)),
+  min: round(Math.min(...xs)),
+  max: round(Math.max(...xs)),
+});
+const spread = (s: { median: number; min: number; max: number }, unit: string) =>
+  `${s.median}${unit ? ` ${unit}` : ''} (${s.min}–${s.max})`;
+
+export async function run(name: string) {
+  const scale = SCALES[name] ?? SCALES.default;
+  if (!scale) throw new Error(`no scale ${name}`);
   const dir = mkdtempSync(join(tmpdir(), 'pond-bench-ingest-'));
   try {
-    const sqlite = await pond(join(dir, 'pond.db'), events, concurrency);
-    const floor = await baseline(dir, events, concurrency);
-    const value = Math.round(sqlite.stats.sent / sqlite.stats.seconds);
-    const baselineValue = Math.round(floor.stats.sent / floor.stats.seconds);
-    console.error(
-      `pond: ${value} events/s, batch p50 ${sqlite.stats.p50.toFixed(1)} ms, p99 ${sqlite.stats.p99.toFixed(1)} ms, stored ${sqlite.stored} of ${sqlite.stats.sent} (${sqlite.stats.duplicates} duplicates)`,
+    const runs = [];
+    // Pond and the floor alternate, so a change in the machine's speed touches both.
+    for (let i = 0; i < scale.repetitions; i++) {
+      const sqlite = await pond(join(dir, `pond-${i}.db`), scale);
+      const floor = await baseline(join(dir, `baseline-${i}.db`), scale);
+      const warm = sqlite.stats.warmup;
+      console.error(
+        `repetition ${i + 1}: pond ${rate(sqlite.stats)} events/s, batch p50 ${sqlite.stats.p50.toFixed(1)} ms, p99 ${sqlite.stats.p99.toFixed(1)} ms, ${sqlite.stored} stored (${sqlite.stats.duplicates} duplicates dropped)` +
+          (warm
+            ? `, after a warm-up of ${warm.sent} events at ${rate(warm)} events/s, p99 ${warm.p99.toFixed(1)} ms`
+            : '') +
+          `; baseline ${rate(floor.stats)} events/s, p99 ${floor.stats.p99.toFixed(1)} ms`,
+      );
+      runs.push({ sqlite, floor });
+    }
+    const value = summary(runs.map((r) => rate(r.sqlite.stats)));
+    const p99 = summary(
+      runs.map((r) => r.sqlite.stats.p99),
+      round1,
+    );
+    const floorValue = summary(runs.map((r) => rate(r.floor.stats)));
+    const ratio = summary(
+      runs.map((r) => rate(r.sqlite.stats) / rate(r.floor.stats)),
+      (x) => Math.round(x * 1000) / 1000,
     );
     console.error(
-      `baseline (node:http + prepared better-sqlite3 insert): ${baselineValue} events/s, p99 ${floor.stats.p99.toFixed(1)} ms`,
+      `pond: ${spread(value, 'events/s')}, batch p99 ${spread(p99, 'ms')}; baseline (node:http + prepared better-sqlite3 insert): ${spread(floorValue, 'events/s')}; ratio ${spread(ratio, '')}`,
     );
     // The same load against PostgreSQL, reported beside the embedded figure.
     const pgUrl = process.env.POND_BENCH_DATABASE_URL;
-    const pg = pgUrl ? await pond(pgUrl, events, concurrency, `bench_ingest_${Date.now()}`) : null;
-    if (pg) {
+    const pgRuns = [];
+    for (let i = 0; pgUrl && i < scale.repetitions; i++) {
+      const pg = await pond(pgUrl, scale, `bench_ingest_${Date.now()}`);
       console.error(
-        `pond on PostgreSQL: ${Math.round(pg.stats.sent / pg.stats.seconds)} events/s, batch p50 ${pg.stats.p50.toFixed(1)} ms, p99 ${pg.stats.p99.toFixed(1)} ms, stored ${pg.stored}`,
+        `pond on PostgreSQL, repetition ${i + 1}: ${rate(pg.stats)} events/s, batch p50 ${pg.stats.p50.toFixed(1)} ms, p99 ${pg.stats.p99.toFixed(1)} ms, ${pg.stored} stored`,
       );
+      pgRuns.push(pg);
     }
     return {
       bench: 'ingest',
-      scale,
+      scale: name,
       metric: 'events_per_second',
-      value,
+      value: value.median,
       unit: 'events/s',
-      p99_batch_ms: Math.round(sqlite.stats.p99 * 10) / 10,
-      baseline: { name: 'node:http + prepared better-sqlite3 insert', value: baselineValue },
-      ratio: Math.round((value / baselineValue) * 1000) / 1000,
-      memory_mb: sqlite.memory,
-      ...(pg
+      spread: { min: value.min, max: value.max },
+      repetitions: scale.repetitions,
+      warmup_events: scale.warmup,
+      p99_batch_ms: p99.median,
+      p99_batch_spread_ms: { min: p99.min, max: p99.max },
+      baseline: { name: 'node:http + prepared better-sqlite3 insert', value: floorValue.median },
+      ratio: ratio.median,
+      memory_mb: Math.max(...runs.map((r) => r.sqlite.memory)),
+      ...(pgRuns.length
         ? {
             postgres: {
-              value: Math.round(pg.stats.sent / pg.stats.seconds),
-              p99_batch_ms: Math.round(pg.stats.p99 * 10) / 10,
+              value: summary(pgRuns.map((r) => rate(r.stats))).median,
+              p99_batch_ms: summary(
+                pgRuns.map((r) => r.stats.p99),
+                round1,
+              ).median,
             },
           }
         : {}),
-      correct:
-        sqlite.correct && floor.rows === floor.stats.sent - floor.stats.duplicates && (pg?.correct ?? true),
+      correct: runs.every((r) => r.sqlite.correct && r.floor.correct) && pgRuns.every((r) => r.correct),
     };
   } finally {
     rmSync(dir, { recursive: true, force: true });
