@@ -44,6 +44,13 @@ export interface DialectInfo {
   readonly ilike: 'like' | 'ilike';
   /** Column types that both engines represent the same way. */
   readonly types: { readonly double: ColumnDataType };
+  /**
+   * The table option that stores a table's rows in its primary key's order, when the engine
+   * has one: SQLite's `without rowid` keeps one B-tree where a rowid table keeps two (the rows
+   * and the key's index), one insert fewer per row. Null on PostgreSQL, which always keeps a
+   * heap and the key's index.
+   */
+  readonly keyOrdered: RawBuilder<unknown> | null;
   /** Adds an auto-incrementing 64-bit integer primary key named `id`. */
   serialId<T extends string>(table: CreateTableBuilder<T>): CreateTableBuilder<T, 'id'>;
   /**

@@ -26,6 +26,7 @@ export const postgresInfo: DialectInfo = {
   supportsTransactionalDdl: true,
   ilike: 'ilike',
   types: { double: 'double precision' },
+  keyOrdered: null,
   serialId: (table) => table.addColumn('id', 'bigserial', (c) => c.primaryKey()),
   orderOutboxWrites: async (trx) => {
     await sql`select pg_advisory_xact_lock(${OUTBOX_LOCK_KEY})`.execute(trx);

@@ -24,6 +24,7 @@ export const sqliteInfo: DialectInfo = {
   supportsTransactionalDdl: true,
   ilike: 'like',
   types: { double: 'real' },
+  keyOrdered: sql`without rowid`,
   serialId: (table) => table.addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement()),
   orderOutboxWrites: async () => {},
   groupBySorting: (ex, run) => run(ex),
@@ -158,6 +159,9 @@ export function openSqlite(path: string, options: SqliteOptions = {}): Storage {
   const file = path !== ':memory:';
   if (file) mkdirSync(dirname(path), { recursive: true });
   const sqlite = new SqliteDatabase(path);
+  // 8 KiB pages for a new database (an existing one keeps its own): ingestion's inserts cost
+  // less CPU in them than in the default 4 KiB ones (B1: 28 against 31 µs per event).
+  sqlite.pragma('page_size = 8192');
   // WAL lets readers run while one writer commits; NORMAL sync is durable across process
   // crashes (the WAL is fsynced at checkpoints) and several times faster than FULL.
   sqlite.pragma('journal_mode = WAL');

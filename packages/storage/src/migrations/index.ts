@@ -16,6 +16,7 @@ import * as audienceArchiveAndSizes from './20261124120000_audience_archive_and_
 import * as wecomLiveCodesSuccession from './20261124140000_wecom_live_codes_succession.ts';
 import * as wecomLiveCodeMerges from './20261124140100_wecom_live_code_merges.ts';
 import * as wecomTagSync from './20261124150000_wecom_tag_sync.ts';
+import * as messageIdsByKey from './20261206220000_message_ids_by_key.ts';
 
 export interface PondMigration {
   up(db: Kysely<unknown>, dialect: DialectInfo): Promise<void>;
@@ -42,4 +43,5 @@ export const migrations: Record<string, PondMigration> = {
   '20261124140000_wecom_live_codes_succession': wecomLiveCodesSuccession,
   '20261124140100_wecom_live_code_merges': wecomLiveCodeMerges,
   '20261124150000_wecom_tag_sync': wecomTagSync,
+  '20261206220000_message_ids_by_key': messageIdsByKey,
 };
