@@ -17,6 +17,7 @@ import * as wecomLiveCodesSuccession from './20261124140000_wecom_live_codes_suc
 import * as wecomLiveCodeMerges from './20261124140100_wecom_live_code_merges.ts';
 import * as wecomTagSync from './20261124150000_wecom_tag_sync.ts';
 import * as messageIdsByKey from './20261206220000_message_ids_by_key.ts';
+import * as eventsByCustomer from './20261206230000_events_by_customer.ts';
 
 export interface PondMigration {
   up(db: Kysely<unknown>, dialect: DialectInfo): Promise<void>;
@@ -44,4 +45,5 @@ export const migrations: Record<string, PondMigration> = {
   '20261124140100_wecom_live_code_merges': wecomLiveCodeMerges,
   '20261124150000_wecom_tag_sync': wecomTagSync,
   '20261206220000_message_ids_by_key': messageIdsByKey,
+  '20261206230000_events_by_customer': eventsByCustomer,
 };
