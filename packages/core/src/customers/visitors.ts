@@ -90,7 +90,13 @@ export async function createVisitors(
   if (attached.length === wanted.length) return ids;
 
   const isAttached = new Set(
-    attached.map((r) => `${String(r.type)}\u0000${String(r.namespace)}\u0000${String(r.value)}`),
+    attached.map((r) =>
+      identityKey({
+        type: r.type as NormalizedIdentity['type'],
+        namespace: String(r.namespace),
+        value: String(r.value),
+      }),
+    ),
   );
   const lost = wanted.filter((w) => !isAttached.has(identityKey(w.identity)));
   const holders = await identityOwners(

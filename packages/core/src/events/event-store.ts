@@ -326,8 +326,6 @@ export function createEventStore(p: StorePlatform) {
           })),
         ),
       );
-    }
-    for (const [tenantId, list] of byTenant) {
       const received = list.map((f) => f.request.receivedAt);
       await writeCatalog(
         trx,

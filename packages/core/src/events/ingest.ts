@@ -122,7 +122,7 @@ export function createIngest(p: Platform, options: IngestOptions = {}) {
     },
 
     /** Settles once the ingest thread, if any, has started. */
-    ready: async (): Promise<void> => {
+    async ready(): Promise<void> {
       await thread?.ready();
     },
 

@@ -151,7 +151,10 @@ export interface SqliteOptions {
   readonly givesWayTo?: SharedArrayBuffer;
 }
 
-/** Past this many pages in the write-ahead log a commit checkpoints, if the checkpointer is behind. */
+/**
+ * Past this many pages in the write-ahead log (160 MiB of 8 KiB pages) a commit checkpoints,
+ * if the checkpointer is behind.
+ */
 const WAL_SAFETY_PAGES = 20_000;
 
 /** Opens an embedded SQLite database: a file path, or ':memory:' for tests. */
@@ -160,7 +163,7 @@ export function openSqlite(path: string, options: SqliteOptions = {}): Storage {
   if (file) mkdirSync(dirname(path), { recursive: true });
   const sqlite = new SqliteDatabase(path);
   // 8 KiB pages for a new database (an existing one keeps its own): ingestion's inserts cost
-  // less CPU in them than in the default 4 KiB ones (B1: 28 against 31 µs per event).
+  // less CPU in them than in the default 4 KiB ones (see docs/benchmarks.md, B1).
   sqlite.pragma('page_size = 8192');
   // WAL lets readers run while one writer commits; NORMAL sync is durable across process
   // crashes (the WAL is fsynced at checkpoints) and several times faster than FULL.
