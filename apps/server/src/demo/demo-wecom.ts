@@ -67,8 +67,9 @@ export function createDemoWeCom(app: FastifyInstance, services: Services, option
     closing = true;
     await Promise.allSettled([...pending]);
     for (const run of runs.values()) {
-      run.activity?.stop();
+      const activity = run.activity;
       run.activity = null;
+      await activity?.stop();
       const emulator = run.emulator;
       run.emulator = null;
       await emulator?.close().catch(() => undefined);

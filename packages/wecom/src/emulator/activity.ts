@@ -131,13 +131,14 @@ export async function performRandomActivity(corp: EmulatedCorp): Promise<Activit
 }
 
 export interface ActivityHandle {
-  stop(): void;
+  /** Stops the timer; resolves once an action already under way has delivered and been reported. */
+  stop(): Promise<void>;
 }
 
 /**
  * Performs an action every `intervalMs` (default 5 s) until stopped or `maxActions` is reached.
  * A tick is skipped while the previous action is still delivering; the timer does not keep
- * the process alive.
+ * the process alive. Once `stop()` resolves, no action runs and none is reported.
  */
 export function startActivity(
   corp: EmulatedCorp,
@@ -148,23 +149,27 @@ export function startActivity(
     onError?: (error: unknown) => void;
   } = {},
 ): ActivityHandle {
-  let busy = false;
+  let underway: Promise<void> | null = null;
   let done = 0;
   const timer = setInterval(() => {
-    if (busy) return;
+    if (underway) return;
     if (opts.maxActions !== undefined && done >= opts.maxActions) {
       clearInterval(timer);
       return;
     }
-    busy = true;
     done += 1;
-    performRandomActivity(corp)
+    underway = performRandomActivity(corp)
       .then((record) => opts.onAction?.(record))
       .catch((error: unknown) => opts.onError?.(error))
       .finally(() => {
-        busy = false;
+        underway = null;
       });
   }, opts.intervalMs ?? 5000);
   timer.unref();
-  return { stop: () => clearInterval(timer) };
+  return {
+    stop: async () => {
+      clearInterval(timer);
+      await underway;
+    },
+  };
 }

@@ -336,6 +336,23 @@ describe('live activity', () => {
     expect(seen).toHaveLength(3);
     expect(r.events).toHaveLength(3);
   });
+
+  it('stops only once an action under way has delivered, and reports nothing after', async () => {
+    // The receiver holds the first callback until it times out: the action is under way for a second.
+    const { emulator, r } = await setup({ callbackTimeoutMs: 1000, callbackAttempts: 1 });
+    r.script.push('hang');
+    const seen: string[] = [];
+    const handle = emulator.startActivity({ intervalMs: 10, onAction: (x) => seen.push(x.kind) });
+    // The receiver took its scripted step: the first callback is hanging.
+    for (let i = 0; i < 400 && r.script.length > 0; i += 1)
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    expect(r.script).toHaveLength(0);
+    expect(seen).toHaveLength(0);
+    await handle.stop();
+    expect(seen).toHaveLength(1);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(seen).toHaveLength(1);
+  });
 });
 
 describe('seeded corp', () => {

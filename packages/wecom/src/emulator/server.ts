@@ -270,12 +270,13 @@ export async function startWeComEmulator(options: WeComEmulatorOptions = {}): Pr
     agentId,
     corp,
     behaviour,
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        for (const activity of activities) activity.stop();
+    close: async () => {
+      await Promise.all(activities.map((activity) => activity.stop()));
+      await new Promise<void>((resolve, reject) => {
         server.closeAllConnections();
         server.close((error) => (error ? reject(error) : resolve()));
-      }),
+      });
+    },
     callCount: (api) => calls.get(api) ?? 0,
     failNext: (api, errcode, times = 1) => {
       injected.set(api, { errcode, times });
