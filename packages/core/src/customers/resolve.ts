@@ -82,13 +82,34 @@ export async function resolveCustomer(
   input: ResolveInput,
 ): Promise<Result<Resolved>> {
   const field = input.field ?? 'identities';
-  const normalized: NormalizedIdentity[] = [];
-  const seen = new Set<string>();
+  const identities: NormalizedIdentity[] = [];
   for (const [i, identity] of input.identities.entries()) {
     const n = normalizeIdentity(identity, `${field}.${i}`);
     if (!n.ok) return n;
-    if (!seen.has(key(n.value))) normalized.push(n.value);
-    seen.add(key(n.value));
+    identities.push(n.value);
+  }
+  return resolveNormalized(trx, deps, { ...input, identities });
+}
+
+/** `ResolveInput` with its identities already in their stored form. */
+export type NormalizedResolveInput = Omit<ResolveInput, 'identities' | 'field'> & {
+  readonly identities: readonly NormalizedIdentity[];
+};
+
+/**
+ * `resolveCustomer` for identities normalized already (ingestion normalizes them while it
+ * parses each message, on the request's thread).
+ */
+export async function resolveNormalized(
+  trx: Trx,
+  deps: MergeDeps,
+  input: NormalizedResolveInput,
+): Promise<Result<Resolved>> {
+  const normalized: NormalizedIdentity[] = [];
+  const seen = new Set<string>();
+  for (const identity of input.identities) {
+    if (!seen.has(key(identity))) normalized.push(identity);
+    seen.add(key(identity));
   }
   normalized.sort((a, b) => priorityOf(a.type) - priorityOf(b.type));
 
@@ -237,7 +258,7 @@ async function singleValuedClash(trx: Trx, a: number, b: number): Promise<string
   return null;
 }
 
-async function createCustomer(trx: Trx, input: ResolveInput): Promise<number> {
+async function createCustomer(trx: Trx, input: NormalizedResolveInput): Promise<number> {
   const row = await trx
     .insertInto('customers')
     .values({

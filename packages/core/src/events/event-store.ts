@@ -1,4 +1,4 @@
-import type { AttributeDefinition, Identity } from '@pond/contracts';
+import type { AttributeDefinition } from '@pond/contracts';
 import type { BulkColumns, BulkInsert, Trx } from '@pond/storage';
 import { attributesFromTraits, definitionsOf } from '../customers/attributes.ts';
 import type { NormalizedIdentity } from '../customers/identity-normalize.ts';
@@ -6,7 +6,7 @@ import {
   identityKey,
   identityOwners,
   type ProfilePatch,
-  resolveCustomer,
+  resolveNormalized,
   touchActivities,
 } from '../customers/resolve.ts';
 import { createVisitors, isNewVisitor, type Visitor } from '../customers/visitors.ts';
@@ -137,15 +137,6 @@ interface Fresh {
 
 const messageKey = (tenantId: string, messageId: string) => `${tenantId}\u0000${messageId}`;
 
-/** Identities in their stored form as OneID takes them (normalizing them again changes nothing). */
-function asIdentities(normalized: readonly NormalizedIdentity[]): Identity[] {
-  return normalized.map(({ type, namespace, value }) => ({
-    type,
-    value,
-    ...(namespace ? { namespace } : {}),
-  }));
-}
-
 /** Each customer's earliest and latest event time among these messages. */
 function spansOf(fresh: readonly Fresh[]) {
   const spans = new Map<number, { first: number; last: number }>();
@@ -228,9 +219,9 @@ export function createEventStore(p: StorePlatform) {
       await makeVisitors(i);
       if (ids.some((id) => owner.has(identityKey(id)))) await touchSoFar(i);
       if (m.type === 'identify') definitions ??= await definitionsOf(trx, tenantId);
-      const r = await resolveCustomer(trx, deps, {
+      const r = await resolveNormalized(trx, deps, {
         tenantId,
-        identities: asIdentities(ids),
+        identities: ids,
         source: 'segment',
         at: m.timestamp,
         profile: m.profile,

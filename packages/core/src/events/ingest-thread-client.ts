@@ -71,7 +71,7 @@ export function startIngestThread(
         settle(reply.id, (w) => w.resolve(reply.accepted));
       } else if (reply.kind === 'failed') settle(reply.id, (w) => w.reject(new Error(reply.message)));
     });
-    // Reported to the requests by the exit that follows.
+    // An error ends the thread: the exit that follows fails its requests, saying why.
     let failure = '';
     started.on('error', (e: unknown) => {
       // An error class of a library (SQLite's) reaches this thread with its code only.

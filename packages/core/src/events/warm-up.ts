@@ -56,8 +56,8 @@ export async function warmUp(
   try {
     await p.db.transaction().execute(async (trx) => {
       const tenant = await createTenant(trx, clock, { name: 'warm-up' });
+      const source = { id: 'warm-up', tenantId: tenant.id };
       for (let t = 0; t < transactions; t++) {
-        const source = { id: 'warm-up', tenantId: tenant.id };
         await store(trx, syntheticRequests(source, now + t, requests));
       }
       throw new WarmedUp();
